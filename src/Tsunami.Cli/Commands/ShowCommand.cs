@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Spectre.Console;
+using Tsunami.Cli.Output;
+using Tsunami.Core.Storage;
+
+namespace Tsunami.Cli.Commands;
+
+internal static class ShowCommand
+{
+    private static readonly Argument<string> Asset = new("asset") { Description = "An asset id (or its first 8+ digits) or the path it was ingested from" };
+
+    public static Command Create()
+    {
+        var command = new Command("show", "Show one asset with its metadata") { Asset };
+        command.SetAction(CliAction.Of(RunAsync));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var key = context.ParseResult.GetValue(Asset)!;
+        var asset = await context.Get<IAssetStore>().FindAssetAsync(key, cancellationToken);
+        if (asset is null)
+        {
+            await Console.Error.WriteLineAsync($"error: no asset with the id or path '{key}'");
+            return CliAction.Failed;
+        }
+        var view = AssetView.From(asset, withMetadata: true);
+        if (context.Json)
+        {
+            JsonOutput.Write(view);
+            return 0;
+        }
+
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        void Row(string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                grid.AddRow(new Text(name, new Style(decoration: Decoration.Bold)), new Text(value));
+            }
+        }
+        Row("id", view.Id);
+        Row("collection", view.Collection);
+        Row("path", IngestSummary.Printable(view.Path));
+        Row("size", $"{view.Width}×{view.Height} {view.Format}, {view.Bytes:N0} bytes");
+        Row("taken", view.TakenAt);
+        Row("camera", string.Join(' ', new[] { view.CameraMake, view.CameraModel }.Where(s => s is not null)));
+        Row("location", view.Location is { } l ? $"{l.Latitude:0.######}, {l.Longitude:0.######}" : null);
+        Row("orientation", view.Orientation == 1 ? null : view.Orientation.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Row("tags", string.Join(", ", view.Tags.Select(t => $"{t.Key}={t.Value}")));
+        Row("sha256", view.Sha256);
+        Row("phash", view.PerceptualHash);
+        Row("derived", string.Join(", ", view.Derived.Select(d => $"{d.Kind} {d.Width}×{d.Height} {d.MediaType} {d.Bytes:N0} B")));
+        Row("near duplicates", string.Join(", ", view.NearDuplicates.Select(n => $"{n.Id} (distance {n.Distance})")));
+        Row("ingested", view.IngestedAt);
+        context.Console.Write(grid);
+        return 0;
+    }
+}

@@ -1,0 +1,18 @@
+using System.CommandLine;
+using Tsunami.Cli;
+using Tsunami.Cli.Commands;
+
+var root = new RootCommand("Tsunami: ingest folders of photos into an embedded store and explore what is in them.")
+{
+    Options = { CliOptions.Data, CliOptions.Json, CliOptions.Verbose },
+    Subcommands =
+    {
+        IngestCommand.Create(),
+        ListCommand.Create(),
+        ShowCommand.Create(),
+        StatsCommand.Create(),
+        ModelsCommand.Create(),
+    },
+};
+
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,3 @@
+namespace Tsunami.Core.Assets;
+
+public readonly record struct GeoPoint(double Latitude, double Longitude);

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Tsunami.Engine.Ingest;
+using Tsunami.Media;
+using Tsunami.Media.Decoding;
+using Tsunami.Storage;
+
+namespace Tsunami.Engine.Hosting;
+
+public static class TsunamiServiceCollectionExtensions
+{
+    /// <summary>Everything Tsunami runs on the embedded defaults, configured from <paramref name="configuration"/>.</summary>
+    public static IServiceCollection AddTsunami(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
+        services.AddOptions<MediaOptions>().Bind(configuration.GetSection(MediaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddEmbeddedStorage();
+        services.AddSingleton<PhotoProcessor>();
+        services.AddSingleton<IngestService>();
+        return services;
+    }
+}

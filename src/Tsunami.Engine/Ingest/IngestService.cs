@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tsunami.Core.Assets;
+using Tsunami.Core.Ingest;
+using Tsunami.Core.Storage;
+using Tsunami.Media;
+using Tsunami.Media.Decoding;
+using Tsunami.Storage;
+
+namespace Tsunami.Engine.Ingest;
+
+/// <summary>
+/// Ingests files and folders into a collection: workers (one per core) read, hash, decode and store blobs;
+/// one writer commits batches of rows. Blobs land before the rows that name them, so a crash leaves at most
+/// unreferenced blobs, which the next ingest's recovery deletes; re-running then stores every file exactly once.
+/// </summary>
+public sealed partial class IngestService(
+    IAssetStore assets,
+    IBlobStore blobs,
+    StoreRecovery recovery,
+    DataDirectory dataDirectory,
+    PhotoProcessor processor,
+    IOptions<IngestOptions> ingestOptions,
+    IOptions<MediaOptions> mediaOptions,
+    TimeProvider time,
+    ILogger<IngestService> logger)
+{
+    private readonly IngestOptions _options = ingestOptions.Value;
+
+    /// <exception cref="StoreBusyException">Another process is writing to the same data folder.</exception>
+    public async Task<IngestResult> IngestAsync(IngestRequest request, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
+    {
+        var elapsed = Stopwatch.StartNew();
+        using var writerLock = WriterLock.Acquire(dataDirectory);
+        var recovered = await recovery.RecoverAsync(cancellationToken);
+        if (recovered.InterruptedJobs > 0)
+        {
+            LogRecovered(recovered.InterruptedJobs, recovered.OrphanBlobs, recovered.TemporaryFiles);
+        }
+
+        var scan = new SourceScanner(_options.Extensions).Scan(request.Sources);
+        var collection = await assets.GetOrCreateCollectionAsync(request.Collection, cancellationToken);
+        var jobId = await assets.StartIngestJobAsync(collection.Name, request.Sources, cancellationToken);
+        var duplicateIndex = new DuplicateIndex(await assets.LoadFingerprintsAsync(collection.Id, cancellationToken), _options.NearDuplicateMaxDistance);
+        var clock = new StageClock();
+        var worker = new PhotoWorker(processor, blobs, duplicateIndex, mediaOptions.Value, request, clock, time);
+        var tally = new Tally(scan.Candidates.Count, scan.Candidates.Sum(c => c.Bytes), progress);
+
+        var status = IngestJobStatus.Completed;
+        try
+        {
+            await assets.CommitIngestBatchAsync(jobId, new IngestBatch([], 0, scan.Errors), cancellationToken);
+            tally.AddScanErrors(scan.Errors);
+            await RunPipelineAsync(scan.Candidates, worker, duplicateIndex, jobId, tally, clock, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            status = IngestJobStatus.Cancelled;
+        }
+        await assets.FinishIngestJobAsync(jobId, status, CancellationToken.None);
+        LogFinished(jobId, tally.Ingested, tally.Duplicates, tally.Errors.Count, elapsed.Elapsed.TotalSeconds);
+
+        return new IngestResult
+        {
+            JobId = jobId,
+            Collection = collection.Name,
+            Status = status,
+            Ingested = tally.Ingested,
+            Duplicates = tally.Duplicates,
+            Failed = tally.Errors.Count,
+            Skipped = scan.Skipped,
+            NearDuplicateLinks = tally.NearDuplicateLinks,
+            BytesIngested = tally.BytesIngested,
+            Elapsed = elapsed.Elapsed,
+            Errors = tally.Errors,
+            DuplicateFiles = tally.DuplicateFiles,
+            AssetIds = tally.AssetIds,
+            Stages = clock.Snapshot(),
+            Recovery = recovered,
+        };
+    }
+
+    private async Task RunPipelineAsync(
+        IReadOnlyList<Candidate> candidates, PhotoWorker worker, DuplicateIndex duplicateIndex, long jobId, Tally tally,
+        StageClock clock, CancellationToken cancellationToken)
+    {
+        var parallelism = _options.EffectiveParallelism;
+        // Bounded: at most this many decoded photos wait for the writer, which bounds memory.
+        var outcomes = Channel.CreateBounded<FileOutcome>(new BoundedChannelOptions(parallelism * 2)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                await Parallel.ForEachAsync(
+                    candidates,
+                    new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+                    async (candidate, token) => await outcomes.Writer.WriteAsync(await worker.ProcessAsync(candidate, token), token));
+                outcomes.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                outcomes.Writer.Complete(e);
+            }
+        }, CancellationToken.None);
+
+        var writer = new BatchWriter(assets, jobId, duplicateIndex, tally, clock, _options, time);
+        try
+        {
+            await writer.RunAsync(outcomes.Reader, cancellationToken);
+        }
+        finally
+        {
+            await producer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recovered from {Jobs} interrupted ingest job(s): deleted {Orphans} unreferenced blob(s) and {Temporary} unfinished write(s)")]
+    private partial void LogRecovered(int jobs, int orphans, int temporary);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingest job {JobId} finished: {Ingested} ingested, {Duplicates} duplicates, {Failed} failed in {Seconds:0.0} s")]
+    private partial void LogFinished(long jobId, int ingested, int duplicates, int failed, double seconds);
+}

@@ -1,0 +1,3 @@
+namespace Tsunami.Media.Decoding;
+
+public sealed record EncodedImage(byte[] Content, string MediaType, int Width, int Height);

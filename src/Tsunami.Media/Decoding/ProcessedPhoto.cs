@@ -1,0 +1,26 @@
+using Tsunami.Core.Assets;
+
+namespace Tsunami.Media.Decoding;
+
+/// <summary>Everything ingest keeps from one photo besides its original bytes.</summary>
+public sealed record ProcessedPhoto
+{
+    public required string Format { get; init; }
+
+    /// <summary>Upright size: EXIF orientation already applied.</summary>
+    public required int Width { get; init; }
+
+    public required int Height { get; init; }
+    public required ulong PerceptualHash { get; init; }
+    public required CaptureMetadata Capture { get; init; }
+    public required EncodedImage Thumbnail { get; init; }
+    public required EncodedImage Preview { get; init; }
+
+    /// <summary>Time spent decoding and resizing (libvips evaluates lazily, so the two are one).</summary>
+    public TimeSpan DecodeTime { get; init; }
+
+    /// <summary>Time spent encoding the thumbnail and preview and computing the perceptual hash.</summary>
+    public TimeSpan EncodeTime { get; init; }
+
+    public TimeSpan MetadataTime { get; init; }
+}

@@ -1,0 +1,3 @@
+namespace Tsunami.Storage;
+
+public sealed class AmbiguousAssetException(string message) : Exception(message);

@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Options;
+using Tsunami.Core.Assets;
+using Tsunami.Core.Storage;
+
+namespace Tsunami.Storage.Blobs;
+
+/// <summary>
+/// Blobs as files under blobs/ab/cd/abcd…, written to a temporary name and renamed into place, so a blob
+/// either exists whole or not at all. Two levels of 256 folders keep directories small at millions of blobs.
+/// </summary>
+public sealed class FileBlobStore : IBlobStore
+{
+    private const string TemporaryMarker = ".tmp-";
+    private readonly string _root;
+    private readonly bool _flushToDisk;
+
+    public FileBlobStore(DataDirectory directory, IOptions<StorageOptions> options)
+    {
+        _root = directory.BlobsPath;
+        _flushToDisk = options.Value.FlushBlobsToDisk;
+    }
+
+    public async Task PutAsync(ContentHash hash, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var path = PathOf(hash);
+        if (File.Exists(path))
+        {
+            return;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = $"{path}{TemporaryMarker}{Guid.NewGuid():N}";
+        try
+        {
+            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            {
+                await stream.WriteAsync(content, cancellationToken);
+                if (_flushToDisk)
+                {
+                    stream.Flush(flushToDisk: true);
+                }
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    public bool Exists(ContentHash hash) => File.Exists(PathOf(hash));
+
+    public Stream OpenRead(ContentHash hash) =>
+        new FileStream(PathOf(hash), FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+
+    public long SizeOf(ContentHash hash) => new FileInfo(PathOf(hash)).Length;
+
+    public void Delete(ContentHash hash) => File.Delete(PathOf(hash));
+
+    public IEnumerable<ContentHash> EnumerateAll()
+    {
+        if (!Directory.Exists(_root))
+        {
+            yield break;
+        }
+        foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
+        {
+            if (ContentHash.TryParse(Path.GetFileName(file), out var hash))
+            {
+                yield return hash;
+            }
+        }
+    }
+
+    public int DeleteUnfinishedWrites()
+    {
+        if (!Directory.Exists(_root))
+        {
+            return 0;
+        }
+        var deleted = 0;
+        foreach (var file in Directory.EnumerateFiles(_root, $"*{TemporaryMarker}*", SearchOption.AllDirectories))
+        {
+            File.Delete(file);
+            deleted++;
+        }
+        return deleted;
+    }
+
+    internal string PathOf(ContentHash hash) => Path.Combine(_root, hash.Hex[..2], hash.Hex[2..4], hash.Hex);
+}

@@ -1,0 +1,82 @@
+namespace Tsunami.Storage.Sqlite;
+
+/// <summary>The store's tables, one migration per schema version (PRAGMA user_version).</summary>
+internal static class Schema
+{
+    public static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE collections (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE assets (
+            id TEXT PRIMARY KEY,
+            collection_id INTEGER NOT NULL REFERENCES collections(id),
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            format TEXT NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            phash INTEGER NOT NULL,
+            taken_at TEXT,
+            taken_at_unix INTEGER,
+            latitude REAL,
+            longitude REAL,
+            camera_make TEXT,
+            camera_model TEXT,
+            orientation INTEGER NOT NULL,
+            metadata TEXT NOT NULL,
+            ingested_at TEXT NOT NULL,
+            UNIQUE (collection_id, sha256)
+        );
+        CREATE INDEX assets_by_path ON assets(path);
+        CREATE INDEX assets_by_taken_at ON assets(taken_at_unix);
+        CREATE INDEX assets_by_sha256 ON assets(sha256);
+        CREATE TABLE asset_tags (
+            asset_id TEXT NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (asset_id, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX asset_tags_by_key_value ON asset_tags(key, value);
+        CREATE TABLE derived_files (
+            asset_id TEXT NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            PRIMARY KEY (asset_id, kind)
+        ) WITHOUT ROWID;
+        CREATE TABLE near_duplicates (
+            asset_id TEXT NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+            other_id TEXT NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+            distance INTEGER NOT NULL,
+            PRIMARY KEY (asset_id, other_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX near_duplicates_by_other ON near_duplicates(other_id);
+        CREATE TABLE ingest_jobs (
+            id INTEGER PRIMARY KEY,
+            collection TEXT NOT NULL,
+            sources TEXT NOT NULL,
+            status TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            ingested INTEGER NOT NULL DEFAULT 0,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            failed INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE ingest_errors (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES ingest_jobs(id),
+            path TEXT NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX ingest_errors_by_job ON ingest_errors(job_id);
+        """,
+    ];
+}

@@ -1,0 +1,3 @@
+namespace Tsunami.Storage;
+
+public sealed class StoreBusyException(string message, Exception? inner = null) : Exception(message, inner);
