@@ -41,8 +41,9 @@ public sealed class PhotoProcessor
             }
 
             // thumbnail_buffer shrinks on load (JPEG DCT scaling, WebP scaling) and applies EXIF orientation.
+            // fail_on must reach the loader through its option string: the failOn argument does not (libvips 8.18).
             using var preview = ToEightBitOpaque(Image.ThumbnailBuffer(
-                content, _options.PreviewSize, height: _options.PreviewSize, size: Enums.Size.Down, failOn: Enums.FailOn.Truncated));
+                content, _options.PreviewSize, optionString: "fail_on=truncated", height: _options.PreviewSize, size: Enums.Size.Down));
             using var previewPixels = preview.CopyMemory();
             var decodeTime = clock.Elapsed;
 
@@ -111,8 +112,10 @@ public sealed class PhotoProcessor
 
     private static string DescribeDecodeFailure(string format, VipsException e)
     {
+        // libvips stacks its messages, the generic ones first: keep the loader's own, without its prefix.
         var detail = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(line => !line.StartsWith("unable to call", StringComparison.Ordinal) && !line.StartsWith("VipsForeignLoad", StringComparison.Ordinal))
+            .Where(line => !line.StartsWith("unable to", StringComparison.Ordinal) && !line.StartsWith("VipsForeignLoad", StringComparison.Ordinal))
+            .Select(line => line.Split(": ", 2) is [var source, var rest] && !source.Contains(' ', StringComparison.Ordinal) ? rest : line)
             .DefaultIfEmpty(e.Message.Trim())
             .First();
         if (format == "heif" && (detail.Contains("codec", StringComparison.OrdinalIgnoreCase) || detail.Contains("decoder", StringComparison.OrdinalIgnoreCase) || detail.Contains("compression", StringComparison.OrdinalIgnoreCase)))

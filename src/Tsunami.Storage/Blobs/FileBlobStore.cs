@@ -50,8 +50,13 @@ public sealed class FileBlobStore : IBlobStore
 
     public bool Exists(ContentHash hash) => File.Exists(PathOf(hash));
 
-    public Stream OpenRead(ContentHash hash) =>
-        new FileStream(PathOf(hash), FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+    public Stream OpenRead(ContentHash hash)
+    {
+        var path = PathOf(hash);
+        return File.Exists(path)
+            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous)
+            : throw new FileNotFoundException($"no blob {hash} in the store", path);
+    }
 
     public long SizeOf(ContentHash hash) => new FileInfo(PathOf(hash)).Length;
 

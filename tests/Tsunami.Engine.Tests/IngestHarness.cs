@@ -1,0 +1,49 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tsunami.Core.Storage;
+using Tsunami.Engine.Hosting;
+using Tsunami.Engine.Ingest;
+using Tsunami.Storage;
+
+namespace Tsunami.Engine.Tests;
+
+/// <summary>The real engine on a temp data folder, configured as the CLI configures it.</summary>
+internal sealed class IngestHarness : IDisposable
+{
+    private readonly ServiceProvider _services;
+
+    public IngestHarness(params (string Key, string Value)[] settings)
+    {
+        Temp = new TempDirectory();
+        var configuration = TsunamiConfiguration.Build(Temp.Combine("data"), settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
+        _services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)).AddTsunami(configuration).BuildServiceProvider();
+    }
+
+    public TempDirectory Temp { get; }
+    public IAssetStore Assets => _services.GetRequiredService<IAssetStore>();
+    public IBlobStore Blobs => _services.GetRequiredService<IBlobStore>();
+    public DataDirectory DataDirectory => _services.GetRequiredService<DataDirectory>();
+
+    public Task<IngestResult> IngestAsync(string collection, params string[] sources) =>
+        IngestAsync(collection, new Dictionary<string, string>(), sources);
+
+    public Task<IngestResult> IngestAsync(string collection, Dictionary<string, string> tags, params string[] sources) =>
+        _services.GetRequiredService<IngestService>().IngestAsync(new IngestRequest(sources, collection, tags), progress: null, CancellationToken.None);
+
+    /// <summary>Every blob on disk is referenced by a row, and every referenced blob is on disk.</summary>
+    public async Task AssertBlobsMatchRowsAsync()
+    {
+        var referenced = await Assets.ListReferencedBlobsAsync(CancellationToken.None);
+        var onDisk = Blobs.EnumerateAll().ToHashSet();
+        Assert.True(referenced.SetEquals(onDisk), $"{referenced.Count} referenced blobs, {onDisk.Count} on disk");
+        Assert.Empty(Directory.EnumerateFiles(DataDirectory.BlobsPath, "*.tmp-*", SearchOption.AllDirectories));
+    }
+
+    public void Dispose()
+    {
+        _services.Dispose();
+        SqliteConnection.ClearAllPools();
+        Temp.Dispose();
+    }
+}
