@@ -1,0 +1,138 @@
+using System.Text;
+
+namespace Tsunami.Cli.Tests;
+
+public sealed class CommandTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private string Data => _temp.Combine("data");
+
+    [Theory]
+    [InlineData("ingest")]
+    [InlineData("ls")]
+    [InlineData("show")]
+    [InlineData("stats")]
+    [InlineData("models")]
+    public async Task Every_command_has_help(string command)
+    {
+        var run = await Cli.RunAsync(Data, command, "--help");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Usage:", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--data", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--json", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_ls_show_and_stats_agree_in_json()
+    {
+        var folder = Path.Combine(RepositoryPaths.Samples, "darknet");
+        var ingest = await Cli.RunAsync(Data, "ingest", folder, "--collection", "inspections", "--tag", "site=12", "--json");
+
+        Assert.Equal(0, ingest.ExitCode);
+        Assert.Equal(6, ingest.Json.GetProperty("ingested").GetInt32());
+        Assert.Equal(0, ingest.Json.GetProperty("duplicates").GetInt32());
+        Assert.Equal(0, ingest.Json.GetProperty("failed").GetInt32());
+        Assert.Equal(0, ingest.Json.GetProperty("errors").GetArrayLength());
+
+        var ls = await Cli.RunAsync(Data, "ls", "--collection", "inspections", "--limit", "20", "--json");
+        Assert.Equal(0, ls.ExitCode);
+        var assets = ls.Json.GetProperty("assets").EnumerateArray().ToList();
+        Assert.Equal(6, assets.Count);
+        var dog = assets.Single(a => a.GetProperty("path").GetString() == Path.Combine(folder, "dog.jpg"));
+        var id = dog.GetProperty("id").GetString()!;
+
+        foreach (var key in new[] { id, id[..10], Path.Combine(folder, "dog.jpg") })
+        {
+            var show = await Cli.RunAsync(Data, "show", key, "--json");
+            Assert.Equal(0, show.ExitCode);
+            Assert.Equal(id, show.Json.GetProperty("id").GetString());
+            Assert.Equal("12", show.Json.GetProperty("tags").GetProperty("site").GetString());
+            Assert.Equal("Canon", show.Json.GetProperty("cameraMake").GetString());
+            Assert.Equal("2014-09-19T16:08:30+00:00", show.Json.GetProperty("takenAt").GetString());
+            Assert.True(show.Json.GetProperty("metadata").EnumerateObject().Any());
+        }
+
+        var stats = await Cli.RunAsync(Data, "stats", "--json");
+        Assert.Equal(6, stats.Json.GetProperty("stats").GetProperty("assets").GetInt32());
+
+        var text = await Cli.RunAsync(Data, "show", id);
+        Assert.Contains("Canon PowerShot S95", text.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Failures_are_listed_with_reasons_and_make_the_exit_code_non_zero()
+    {
+        var folder = _temp.Folder("in");
+        File.Copy(RepositoryPaths.Sample("darknet/eagle.jpg"), Path.Combine(folder, "eagle.jpg"));
+        File.WriteAllText(Path.Combine(folder, "fake.png"), "not a png");
+
+        var json = await Cli.RunAsync(Data, "ingest", folder, "--json");
+        Assert.Equal(1, json.ExitCode);
+        Assert.Equal(1, json.Json.GetProperty("ingested").GetInt32());
+        Assert.Equal(1, json.Json.GetProperty("failed").GetInt32());
+        var error = json.Json.GetProperty("errors")[0];
+        Assert.Equal(Path.Combine(folder, "fake.png"), error.GetProperty("path").GetString());
+        Assert.Equal("the content is text, not an image", error.GetProperty("reason").GetString());
+
+        var text = await Cli.RunAsync(Data, "ingest", folder);
+        Assert.Equal(1, text.ExitCode);
+        Assert.Contains($"failed {Path.Combine(folder, "fake.png")}: the content is text, not an image", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1 duplicate(s) skipped", text.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--tag", "nokey")]
+    [InlineData("--tag", "=value")]
+    [InlineData("--collection", " ")]
+    public async Task Mistyped_options_are_refused_before_anything_is_written(string option, string value)
+    {
+        var run = await Cli.RunAsync(Data, "ingest", RepositoryPaths.Sample("darknet/dog.jpg"), option, value);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains(option, run.Stderr + run.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(Data, "tsunami.db")));
+    }
+
+    [Fact]
+    public async Task Unknown_assets_and_commands_get_one_line_errors_without_stack_traces()
+    {
+        var show = await Cli.RunAsync(Data, "show", "/no/such/photo.jpg");
+        Assert.Equal(1, show.ExitCode);
+        Assert.Equal("error: no asset with the id or path '/no/such/photo.jpg'", show.Stderr.Trim());
+
+        var unknown = await Cli.RunAsync(Data, "frobnicate");
+        Assert.NotEqual(0, unknown.ExitCode);
+        Assert.DoesNotContain("   at ", unknown.Stderr + unknown.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_store_from_the_future_is_refused_with_a_clear_message_and_verbose_adds_the_trace()
+    {
+        Directory.CreateDirectory(Data);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Data, "tsunami.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 99;";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var run = await Cli.RunAsync(Data, "ls");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("newer Tsunami", run.Stderr, StringComparison.Ordinal);
+        Assert.Single(run.Stderr.Trim().Split('\n'));
+
+        var verbose = await Cli.RunAsync(Data, "ls", "--verbose");
+        Assert.Contains("   at ", verbose.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Models_resolve_from_the_shared_folder()
+    {
+        var run = await Cli.RunAsync(Data, "models", "resolve", "--json");
+        Assert.Equal(0, run.ExitCode);
+        var models = run.Json.GetProperty("models").EnumerateArray().ToList();
+        Assert.Contains(models, m => m.GetProperty("name").GetString() == "yolox-nano" && m.GetProperty("source").GetString() == "shared");
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
