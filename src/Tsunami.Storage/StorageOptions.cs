@@ -8,6 +8,6 @@ public sealed class StorageOptions
     /// <summary>The data folder: tsunami.db (SQLite, WAL) and blobs/ (content-addressed files).</summary>
     public string DataDirectory { get; set; } = "data";
 
-    /// <summary>fsync each blob before it is renamed into place, so a power cut cannot leave an empty blob.</summary>
+    /// <summary>Flush blobs to disk before the rows naming them are committed, so a power cut cannot leave an empty blob.</summary>
     public bool FlushBlobsToDisk { get; set; } = true;
 }

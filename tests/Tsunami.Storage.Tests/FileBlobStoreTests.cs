@@ -70,6 +70,17 @@ public sealed class FileBlobStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Flushing_makes_blobs_durable_without_adding_blobs()
+    {
+        byte[] content = [3, 1, 4];
+        await _blobs.PutAsync(ContentHash.Of(content), content, CancellationToken.None);
+        _blobs.Flush();
+        _blobs.Flush();
+        Assert.Equal([ContentHash.Of(content)], _blobs.EnumerateAll());
+        Assert.Equal(0, _blobs.DeleteUnfinishedWrites());
+    }
+
+    [Fact]
     public void A_missing_blob_is_a_file_not_found() =>
         Assert.Throws<FileNotFoundException>(() => _blobs.OpenRead(ContentHash.Of([42])));
 

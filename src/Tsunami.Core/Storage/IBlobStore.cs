@@ -8,6 +8,9 @@ public interface IBlobStore
     /// <summary>Stores the bytes atomically (all or nothing); storing a blob that exists is a no-op.</summary>
     Task PutAsync(ContentHash hash, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
 
+    /// <summary>Makes every blob stored so far durable (survives a power cut); call before committing rows that name them.</summary>
+    void Flush();
+
     bool Exists(ContentHash hash);
 
     /// <exception cref="FileNotFoundException">No blob has this hash.</exception>

@@ -11,7 +11,7 @@ namespace Tsunami.Engine.Ingest;
 /// BatchMaxDelay, and commits each batch in one transaction. Counts are tallied only once committed.
 /// </summary>
 internal sealed class BatchWriter(
-    IAssetStore assets, long jobId, DuplicateIndex duplicateIndex, Tally tally, StageClock clock, IngestOptions options, TimeProvider time)
+    IAssetStore assets, IBlobStore blobs, long jobId, DuplicateIndex duplicateIndex, Tally tally, StageClock clock, IngestOptions options, TimeProvider time)
 {
     private readonly List<(FileOutcome Outcome, int Links)> _pending = [];
 
@@ -78,6 +78,10 @@ internal sealed class BatchWriter(
             _pending.Select(p => p.Outcome).OfType<FileOutcome.Stored>().Select(s => s.Asset).ToList(),
             _pending.Count(p => p.Outcome is FileOutcome.Duplicate),
             _pending.Select(p => p.Outcome).OfType<FileOutcome.Failed>().Select(f => f.Error).ToList());
+        if (batch.Assets.Count > 0)
+        {
+            blobs.Flush();
+        }
         await assets.CommitIngestBatchAsync(jobId, batch, CancellationToken.None);
         clock.AddStore(watch.Elapsed);
         foreach (var (outcome, links) in _pending)

@@ -110,7 +110,7 @@ public sealed partial class IngestService(
             }
         }, CancellationToken.None);
 
-        var writer = new BatchWriter(assets, jobId, duplicateIndex, tally, clock, _options, time);
+        var writer = new BatchWriter(assets, blobs, jobId, duplicateIndex, tally, clock, _options, time);
         try
         {
             await writer.RunAsync(outcomes.Reader, cancellationToken);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using Tsunami.Core.Assets;
 using Tsunami.Core.Storage;
@@ -7,8 +8,10 @@ namespace Tsunami.Storage.Blobs;
 /// <summary>
 /// Blobs as files under blobs/ab/cd/abcd…, written to a temporary name and renamed into place, so a blob
 /// either exists whole or not at all. Two levels of 256 folders keep directories small at millions of blobs.
+/// Durability is per batch: one syncfs(2) before the rows are committed instead of an fsync per blob, which
+/// cost 15% of ingest throughput (bench ingest).
 /// </summary>
-public sealed class FileBlobStore : IBlobStore
+public sealed partial class FileBlobStore : IBlobStore
 {
     private const string TemporaryMarker = ".tmp-";
     private readonly string _root;
@@ -34,10 +37,6 @@ public sealed class FileBlobStore : IBlobStore
             await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
             {
                 await stream.WriteAsync(content, cancellationToken);
-                if (_flushToDisk)
-                {
-                    stream.Flush(flushToDisk: true);
-                }
             }
             File.Move(temporary, path, overwrite: true);
         }
@@ -47,6 +46,23 @@ public sealed class FileBlobStore : IBlobStore
             throw;
         }
     }
+
+    public void Flush()
+    {
+        if (!_flushToDisk)
+        {
+            return;
+        }
+        Directory.CreateDirectory(_root);
+        using var handle = File.OpenHandle(Path.Combine(_root, ".sync"), FileMode.OpenOrCreate, FileAccess.Read);
+        if (SyncFileSystem((int)handle.DangerousGetHandle()) != 0)
+        {
+            throw new IOException($"syncfs on {_root} failed (errno {Marshal.GetLastPInvokeError()})");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static partial int SyncFileSystem(int fileDescriptor);
 
     public bool Exists(ContentHash hash) => File.Exists(PathOf(hash));
 

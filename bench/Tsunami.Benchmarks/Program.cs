@@ -1,0 +1,8 @@
+using System.CommandLine;
+using Tsunami.Benchmarks;
+
+var root = new RootCommand("Tsunami benchmarks: each prints its figures (text, or one JSON object with --json)")
+{
+    Subcommands = { IngestBenchmark.Create() },
+};
+return await root.Parse(args).InvokeAsync();
