@@ -15,11 +15,14 @@ public sealed partial class FileBlobStore : IBlobStore
 {
     private const string TemporaryMarker = ".tmp-";
     private readonly string _root;
+    private readonly string _syncMarker;
     private readonly bool _flushToDisk;
 
     public FileBlobStore(DataDirectory directory, IOptions<StorageOptions> options)
     {
         _root = directory.BlobsPath;
+        // syncfs needs a file descriptor on the file system: any file will do, kept outside blobs/.
+        _syncMarker = Path.Combine(directory.Root, ".sync");
         _flushToDisk = options.Value.FlushBlobsToDisk;
     }
 
@@ -53,8 +56,7 @@ public sealed partial class FileBlobStore : IBlobStore
         {
             return;
         }
-        Directory.CreateDirectory(_root);
-        using var handle = File.OpenHandle(Path.Combine(_root, ".sync"), FileMode.OpenOrCreate, FileAccess.Read);
+        using var handle = File.OpenHandle(_syncMarker, FileMode.OpenOrCreate, FileAccess.Read);
         if (SyncFileSystem((int)handle.DangerousGetHandle()) != 0)
         {
             throw new IOException($"syncfs on {_root} failed (errno {Marshal.GetLastPInvokeError()})");
