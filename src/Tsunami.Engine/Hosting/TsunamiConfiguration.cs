@@ -3,9 +3,9 @@ using Microsoft.Extensions.Configuration;
 namespace Tsunami.Engine.Hosting;
 
 /// <summary>
-/// Settings come, later overriding earlier, from: the built-in defaults, config/tsunami.json in the data
-/// folder's parent or TSUNAMI_CONFIG, TSUNAMI_* environment variables (TSUNAMI_Ingest__BatchSize=32), then
-/// the command line's own options.
+/// Settings come, later overriding earlier, from: the built-in defaults (config/tsunami.defaults.json lists
+/// them all), the JSON file named by TSUNAMI_CONFIG, TSUNAMI_* environment variables
+/// (TSUNAMI_Ingest__BatchSize=32), then the command line's own options.
 /// </summary>
 public static class TsunamiConfiguration
 {
