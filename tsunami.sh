@@ -29,6 +29,7 @@ resolve_models() { dotnet "$cli" models resolve; }
 
 run_tests() {
   build Tsunami.slnx
+  resolve_models
   local log="$root/artifacts/test.log" status=0
   mkdir -p "$root/artifacts"
   dotnet test Tsunami.slnx -c "$configuration" --no-build -nologo 2>&1 | tee "$log" || status=$?

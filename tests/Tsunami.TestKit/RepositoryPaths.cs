@@ -20,6 +20,20 @@ public static class RepositoryPaths
         return path;
     }
 
+    /// <summary>A model file: from the shared folder when it has it, else from the cache that set-up fills.</summary>
+    public static string Model(string relativePath)
+    {
+        var shared = Path.Combine(SharedModels, relativePath);
+        if (File.Exists(shared))
+        {
+            return shared;
+        }
+        var cached = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "tsunami", "models", relativePath);
+        return File.Exists(cached)
+            ? cached
+            : throw new FileNotFoundException($"Model file {relativePath} is neither in {SharedModels} nor in the cache: run ./tsunami.sh setup.");
+    }
+
     private static string FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

@@ -50,6 +50,13 @@ public sealed class ModelResolver(IOptions<ModelOptions> options, HttpClient htt
         var temporary = $"{destination}.part-{Guid.NewGuid():N}";
         try
         {
+            if (PackageFetcher.Handles(model.Url))
+            {
+                await PackageFetcher.FetchAsync(model.Url, temporary, cancellationToken);
+                await VerifyAsync(model, temporary, cancellationToken);
+                File.Move(temporary, destination, overwrite: true);
+                return;
+            }
             string digest;
             try
             {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using NetVips;
+using Tsunami.Core.Imaging;
 using Tsunami.Media.Hashing;
 using Tsunami.Media.Metadata;
 
@@ -65,6 +66,29 @@ public sealed class PhotoProcessor
         {
             throw new MediaException(DescribeDecodeFailure(format, e), e);
         }
+    }
+
+    /// <summary>Decodes a stored preview (or any photo) into upright RGB pixels for the models, at most <paramref name="maxSize"/> px.</summary>
+    /// <exception cref="MediaException">The content cannot be decoded.</exception>
+    public RgbImage DecodeRgb(byte[] content, int maxSize)
+    {
+        var format = ImageFormatSniffer.Sniff(content) ?? throw new MediaException(ImageFormatSniffer.DescribeNonImage(content));
+        try
+        {
+            using var image = ToEightBitOpaque(Image.ThumbnailBuffer(content, maxSize, optionString: "fail_on=truncated", height: maxSize, size: Enums.Size.Down));
+            return ToRgb(image);
+        }
+        catch (VipsException e)
+        {
+            throw new MediaException(DescribeDecodeFailure(format, e), e);
+        }
+    }
+
+    internal static RgbImage ToRgb(Image image)
+    {
+        using var rgb = image.Bands == 3 ? image.Copy() : image.Colourspace(Enums.Interpretation.Srgb);
+        using var three = rgb.Bands == 3 ? rgb.Copy() : rgb.ExtractBand(0, n: 3);
+        return new RgbImage(three.Width, three.Height, three.WriteToMemory<byte>());
     }
 
     /// <summary>

@@ -1,0 +1,21 @@
+using Tsunami.Core.Assets;
+
+namespace Tsunami.Core.Enrichment;
+
+/// <summary>
+/// What one enrichment pass found in one photo. A stage's list is null when that stage did not run in this pass;
+/// <see cref="Versions"/> names the stages that ran (stage → version) and <see cref="Errors"/> those that failed.
+/// </summary>
+public sealed record AssetEnrichment(AssetId Asset)
+{
+    public IReadOnlyDictionary<string, string> Versions { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Errors { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<DetectedObject>? Objects { get; init; }
+    public IReadOnlyList<ImageLabel>? Labels { get; init; }
+    public IReadOnlyList<Concept>? Concepts { get; init; }
+    public IReadOnlyList<DetectedFace>? Faces { get; init; }
+    public QualityReport? Quality { get; init; }
+
+    /// <summary>The classifier's L2-normalised visual embedding ("photos like this one").</summary>
+    public float[]? Embedding { get; init; }
+}

@@ -1,0 +1,12 @@
+namespace Tsunami.Core.Enrichment;
+
+/// <summary>The named stages of enrichment; each stores its results with the version that produced them.</summary>
+public static class EnrichmentStage
+{
+    public const string Objects = "objects";
+    public const string Labels = "labels";
+    public const string Faces = "faces";
+    public const string Quality = "quality";
+
+    public static readonly IReadOnlyList<string> All = [Objects, Labels, Faces, Quality];
+}

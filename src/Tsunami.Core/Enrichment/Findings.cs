@@ -1,0 +1,16 @@
+namespace Tsunami.Core.Enrichment;
+
+/// <summary>An object the detector found: a COCO class name, its score and its box.</summary>
+public sealed record DetectedObject(string Label, float Score, Box Box);
+
+/// <summary>A face with its five landmarks (right eye, left eye, nose tip, right and left mouth corners) as x, y pairs.</summary>
+public sealed record DetectedFace(float Score, Box Box, float[] Landmarks);
+
+/// <summary>An ImageNet class the classifier gave, with its WordNet noun synset (e.g. n02110063).</summary>
+public sealed record ImageLabel(string Name, float Score, string Synset);
+
+/// <summary>A broader concept implied by the labels (malamute → dog → canine → animal), scored by the label that implies it.</summary>
+public sealed record Concept(string Name, string Synset, float Score);
+
+/// <summary>Measured quality and the flags QC asks about ("blurry", "dark", "overexposed", "low-resolution").</summary>
+public sealed record QualityReport(double Sharpness, double Brightness, double DarkShare, double ClippedShare, double Megapixels, IReadOnlyList<string> Flags);

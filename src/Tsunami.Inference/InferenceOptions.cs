@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Tsunami.Inference;
+
+/// <summary>How ONNX Runtime runs the models. Section "Inference" of the configuration.</summary>
+public sealed class InferenceOptions
+{
+    public const string Section = "Inference";
+
+    /// <summary>cpu, cuda or openvino. A provider this build or machine lacks falls back to cpu with a warning.</summary>
+    [RegularExpression("^(cpu|cuda|openvino)$")]
+    public string ExecutionProvider { get; set; } = "cpu";
+
+    /// <summary>Threads inside one model call. Ingest already runs one photo per core, so 1 avoids oversubscription.</summary>
+    [Range(1, 256)]
+    public int IntraOpThreads { get; set; } = 1;
+
+    /// <summary>Photos per batched model call where the model takes a batch (the classifier).</summary>
+    [Range(1, 256)]
+    public int BatchSize { get; set; } = 8;
+}

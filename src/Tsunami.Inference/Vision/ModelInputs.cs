@@ -1,0 +1,57 @@
+using Tsunami.Core.Imaging;
+
+namespace Tsunami.Inference.Vision;
+
+/// <summary>The image-to-tensor layouts the default models were validated with (../shared/models/MODELS.md).</summary>
+internal static class ModelInputs
+{
+    /// <summary>
+    /// Scales the image by r = min(size/w, size/h) into the top-left corner of a size × size canvas filled with
+    /// <paramref name="fill"/>; raw 0–255 values, BGR when <paramref name="bgr"/>; one NCHW image.
+    /// </summary>
+    public static (float[] Tensor, float Ratio) Letterbox(RgbImage image, int size, float fill, bool bgr)
+    {
+        var ratio = Math.Min((float)size / image.Width, (float)size / image.Height);
+        var width = Math.Clamp((int)Math.Round(image.Width * ratio), 1, size);
+        var height = Math.Clamp((int)Math.Round(image.Height * ratio), 1, size);
+        var planar = Resampler.ToPlanar(image, 0, 0, image.Width, image.Height, width, height);
+        var tensor = new float[3 * size * size];
+        Array.Fill(tensor, fill);
+        for (var channel = 0; channel < 3; channel++)
+        {
+            var source = (bgr ? 2 - channel : channel) * width * height;
+            var target = channel * size * size;
+            for (var y = 0; y < height; y++)
+            {
+                planar.AsSpan(source + (y * width), width).CopyTo(tensor.AsSpan(target + (y * size), width));
+            }
+        }
+        return (tensor, ratio);
+    }
+
+    /// <summary>
+    /// Resize the shorter side to <paramref name="resize"/>, take the centred <paramref name="crop"/> square, x/255,
+    /// then (x − mean) / std per RGB channel, written as image <paramref name="index"/> of an NCHW batch.
+    /// </summary>
+    public static void CentreCropNormalised(RgbImage image, int resize, int crop, float[] mean, float[] std, Span<float> batch, int index)
+    {
+        var side = Math.Min(image.Width, image.Height) * crop / (double)resize;
+        var x = (image.Width - side) / 2;
+        var y = (image.Height - side) / 2;
+        var region = Math.Max(1, (int)Math.Round(side));
+        var planar = Resampler.ToPlanar(image, (int)Math.Round(x), (int)Math.Round(y), Math.Min(region, image.Width), Math.Min(region, image.Height), crop, crop);
+        var plane = crop * crop;
+        var target = batch.Slice(index * 3 * plane, 3 * plane);
+        for (var channel = 0; channel < 3; channel++)
+        {
+            var scale = 1f / (255f * std[channel]);
+            var offset = mean[channel] / std[channel];
+            var source = planar.AsSpan(channel * plane, plane);
+            var destination = target.Slice(channel * plane, plane);
+            for (var i = 0; i < plane; i++)
+            {
+                destination[i] = (source[i] * scale) - offset;
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.ML.OnnxRuntime;
+using Tsunami.Core.Enrichment;
+using Tsunami.Core.Imaging;
+using Tsunami.Inference.Onnx;
+
+namespace Tsunami.Inference.Vision;
+
+/// <summary>YOLOX-nano (COCO-80): boxes, labels and scores after class-agnostic NMS.</summary>
+public sealed class ObjectDetector(OnnxModel model, float scoreThreshold = 0.3f, float iouThreshold = 0.45f)
+{
+    public const int Size = 416;
+    private const int Values = 85;
+    private static readonly int[] Strides = [8, 16, 32];
+
+    public static readonly ModelSignature Signature = new(
+        [new TensorSpec("images", typeof(float), [1, 3, Size, Size])],
+        [new TensorSpec("output", typeof(float), [1, 3549, Values])]);
+
+    public IReadOnlyList<DetectedObject> Detect(RgbImage image)
+    {
+        var (tensor, ratio) = ModelInputs.Letterbox(image, Size, fill: 114, bgr: true);
+        using var input = OrtValue.CreateTensorValueFromMemory(tensor, [1, 3, Size, Size]);
+        using var outputs = model.Run(["images"], [input], ["output"]);
+        return Decode(outputs[0].GetTensorDataAsSpan<float>(), ratio);
+    }
+
+    private List<DetectedObject> Decode(ReadOnlySpan<float> rows, float ratio)
+    {
+        var candidates = new List<DetectedObject>();
+        var row = 0;
+        foreach (var stride in Strides)
+        {
+            var cells = Size / stride;
+            for (var gy = 0; gy < cells; gy++)
+            {
+                for (var gx = 0; gx < cells; gx++, row++)
+                {
+                    var values = rows.Slice(row * Values, Values);
+                    var classes = values[5..];
+                    var best = 0;
+                    for (var c = 1; c < classes.Length; c++)
+                    {
+                        if (classes[c] > classes[best])
+                        {
+                            best = c;
+                        }
+                    }
+                    var score = values[4] * classes[best];
+                    if (score < scoreThreshold)
+                    {
+                        continue;
+                    }
+                    var cx = (values[0] + gx) * stride;
+                    var cy = (values[1] + gy) * stride;
+                    var w = MathF.Exp(values[2]) * stride;
+                    var h = MathF.Exp(values[3]) * stride;
+                    var box = new Box((cx - (w / 2)) / ratio, (cy - (h / 2)) / ratio, w / ratio, h / ratio);
+                    candidates.Add(new DetectedObject(CocoLabels.Names[best], score, box));
+                }
+            }
+        }
+        return NonMaximumSuppression.Apply(candidates, d => d.Score, d => d.Box, iouThreshold);
+    }
+}
