@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Tsunami.Engine.Hosting;
-using Tsunami.Inference.Repository;
 
 namespace Tsunami.Cli;
 
@@ -44,9 +43,6 @@ internal sealed class CliContext : IAsyncDisposable
             .AddSimpleConsole(console => console.SingleLine = true)
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
         services.AddTsunami(configuration);
-        services.AddOptions<ModelOptions>().Bind(configuration.GetSection(ModelOptions.Section));
-        services.AddSingleton(new HttpClient { Timeout = TimeSpan.FromMinutes(10) });
-        services.AddSingleton<ModelResolver>();
         return new CliContext(parseResult, services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }), configuration);
     }
 

@@ -8,6 +8,7 @@ var root = new RootCommand("Tsunami: ingest folders of photos into an embedded s
     Subcommands =
     {
         IngestCommand.Create(),
+        EnrichCommand.Create(),
         ListCommand.Create(),
         ShowCommand.Create(),
         StatsCommand.Create(),

@@ -15,6 +15,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<IAssetStore, SqliteAssetStore>();
         services.AddSingleton<IBlobStore, FileBlobStore>();
+        services.AddSingleton<IEnrichmentStore, SqliteEnrichmentStore>();
         services.AddSingleton<StoreRecovery>();
         services.AddSingleton(TimeProvider.System);
         return services;

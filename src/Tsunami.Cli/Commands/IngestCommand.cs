@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using Spectre.Console;
 using Tsunami.Cli.Output;
 using Tsunami.Core.Ingest;
+using Tsunami.Engine.Enrichment;
 using Tsunami.Engine.Ingest;
 
 namespace Tsunami.Cli.Commands;
@@ -27,6 +28,8 @@ internal static class IngestCommand
         DefaultValueFactory = _ => [],
     };
 
+    private static readonly Option<bool> NoEnrich = new("--no-enrich") { Description = "Store the photos only; run 'tsunami enrich' later" };
+
     public static Command Create()
     {
         Tags.Validators.Add(ValidateTags);
@@ -42,6 +45,7 @@ internal static class IngestCommand
             Paths,
             Collection,
             Tags,
+            NoEnrich,
         };
         command.SetAction(CliAction.Of(RunAsync));
         return command;
@@ -65,6 +69,12 @@ internal static class IngestCommand
             result = await IngestProgressView.RunAsync(context.Console, progress => service.IngestAsync(request, progress, cancellationToken));
         }
 
+        EnrichResult? enrichment = null;
+        if (!context.ParseResult.GetValue(NoEnrich) && result.Ingested > 0)
+        {
+            enrichment = await context.Get<EnrichmentService>().EnrichAsync(new EnrichRequest(result.Collection, [], Force: false), null, cancellationToken);
+        }
+
         if (context.Json)
         {
             JsonOutput.Write(new
@@ -82,16 +92,21 @@ internal static class IngestCommand
                 errors = result.Errors,
                 duplicateFiles = result.DuplicateFiles.Select(d => new { path = d.Path, duplicateOf = d.DuplicateOf.ToString() }),
                 assetIds = result.AssetIds.Select(id => id.ToString()),
+                enrichment = enrichment is null ? null : EnrichmentSummary.ToJson(enrichment),
             });
         }
         else
         {
             IngestSummary.Write(context.Console, result);
+            if (enrichment is not null)
+            {
+                EnrichmentSummary.Write(context.Console, enrichment);
+            }
         }
         return result.Status switch
         {
             IngestJobStatus.Cancelled => 130,
-            _ when result.Failed > 0 => CliAction.Failed,
+            _ when result.Failed > 0 || enrichment?.Failed > 0 => CliAction.Failed,
             _ => 0,
         };
     }

@@ -26,9 +26,17 @@ internal static class ShowCommand
             return CliAction.Failed;
         }
         var view = AssetView.From(asset, withMetadata: true);
+        var found = EnrichmentView.From(await context.Get<IEnrichmentStore>().GetAsync(asset.Id, cancellationToken));
         if (context.Json)
         {
-            JsonOutput.Write(view);
+            JsonOutput.Write(new
+            {
+                view.Id, view.Collection, view.Path, view.Sha256, view.Bytes, view.Format, view.Width, view.Height, view.TakenAt,
+                view.Location, view.CameraMake, view.CameraModel, view.Orientation, view.PerceptualHash, view.IngestedAt, view.Tags,
+                view.Derived, view.NearDuplicates, view.Metadata,
+                found.Objects, found.ObjectCounts, found.Labels, found.Concepts, found.Faces, found.FaceCount, found.Quality, found.Text,
+                found.Stages, found.StageErrors,
+            });
             return 0;
         }
 
@@ -54,6 +62,14 @@ internal static class ShowCommand
         Row("derived", string.Join(", ", view.Derived.Select(d => $"{d.Kind} {d.Width}×{d.Height} {d.MediaType} {d.Bytes:N0} B")));
         Row("near duplicates", string.Join(", ", view.NearDuplicates.Select(n => $"{n.Id} (distance {n.Distance})")));
         Row("ingested", view.IngestedAt);
+        Row("objects", found.ObjectCounts is null ? null : string.Join(", ", found.ObjectCounts.Select(c => $"{c.Value} {c.Key}")) is { Length: > 0 } counts ? counts : "none");
+        Row("labels", found.Labels is null ? null : string.Join(", ", found.Labels.Select(l => $"{l.Label} {l.Score:0.00}")));
+        Row("concepts", found.Concepts is null ? null : string.Join(", ", found.Concepts.Take(12)));
+        Row("faces", found.FaceCount?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Row("quality", found.Quality is { } q
+            ? $"sharpness {q.Sharpness:0}, brightness {q.Brightness:0}{(q.Flags.Count > 0 ? $" — {string.Join(", ", q.Flags)}" : "")}"
+            : null);
+        Row("not enriched", found.StageErrors is null ? null : string.Join("; ", found.StageErrors.Values));
         context.Console.Write(grid);
         return 0;
     }

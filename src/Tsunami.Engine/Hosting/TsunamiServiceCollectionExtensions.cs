@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Tsunami.Engine.Enrichment;
 using Tsunami.Engine.Ingest;
+using Tsunami.Inference;
 using Tsunami.Media;
+using Tsunami.Media.Analysis;
 using Tsunami.Media.Decoding;
 using Tsunami.Storage;
 
@@ -15,7 +18,11 @@ public static class TsunamiServiceCollectionExtensions
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
         services.AddOptions<MediaOptions>().Bind(configuration.GetSection(MediaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<QualityOptions>().Bind(configuration.GetSection(QualityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddEmbeddedStorage();
+        services.AddInference(configuration);
+        services.AddSingleton<QualityAnalyzer>();
+        services.AddSingleton<EnrichmentService>();
         services.AddSingleton<PhotoProcessor>();
         services.AddSingleton<IngestService>();
         return services;

@@ -10,7 +10,11 @@ public enum ModelSource
     Downloaded,
 }
 
-public sealed record ResolvedModel(ModelFile Model, string Path, ModelSource Source);
+public sealed record ResolvedModel(ModelFile Model, string Path, ModelSource Source)
+{
+    /// <summary>A short, stable tag of the file's content, for versioning what the model produced.</summary>
+    public string Tag => $"{Model.Name}:{Model.Sha256[0][..8]}";
+}
 
 /// <summary>
 /// Finds each model file: in the shared folder when it is there, else in the local cache, else downloads it

@@ -78,5 +78,62 @@ internal static class Schema
         );
         CREATE INDEX ingest_errors_by_job ON ingest_errors(job_id);
         """,
+        """
+        CREATE TABLE enrichment_stages (
+            asset_id TEXT NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+            stage TEXT NOT NULL,
+            version TEXT NOT NULL,
+            error TEXT,
+            completed_at TEXT NOT NULL,
+            PRIMARY KEY (asset_id, stage)
+        ) WITHOUT ROWID;
+        CREATE TABLE objects (
+            asset_id TEXT NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+            label TEXT NOT NULL,
+            score REAL NOT NULL,
+            x REAL NOT NULL, y REAL NOT NULL, width REAL NOT NULL, height REAL NOT NULL
+        );
+        CREATE INDEX objects_by_asset ON objects(asset_id);
+        CREATE INDEX objects_by_label ON objects(label, asset_id);
+        CREATE TABLE faces (
+            asset_id TEXT NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+            score REAL NOT NULL,
+            x REAL NOT NULL, y REAL NOT NULL, width REAL NOT NULL, height REAL NOT NULL,
+            landmarks TEXT NOT NULL
+        );
+        CREATE INDEX faces_by_asset ON faces(asset_id);
+        CREATE TABLE labels (
+            asset_id TEXT NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+            rank INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            synset TEXT NOT NULL,
+            score REAL NOT NULL,
+            PRIMARY KEY (asset_id, rank)
+        ) WITHOUT ROWID;
+        CREATE INDEX labels_by_name ON labels(name);
+        CREATE TABLE concepts (
+            asset_id TEXT NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+            synset TEXT NOT NULL,
+            name TEXT NOT NULL,
+            score REAL NOT NULL,
+            PRIMARY KEY (asset_id, synset)
+        ) WITHOUT ROWID;
+        CREATE INDEX concepts_by_name ON concepts(name, score);
+        CREATE TABLE quality (
+            asset_id TEXT PRIMARY KEY REFERENCES assets(id) ON DELETE CASCADE,
+            sharpness REAL NOT NULL,
+            brightness REAL NOT NULL,
+            dark_share REAL NOT NULL,
+            clipped_share REAL NOT NULL,
+            megapixels REAL NOT NULL,
+            flags TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE vectors (
+            asset_id TEXT NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+            space TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (asset_id, space)
+        ) WITHOUT ROWID;
+        """,
     ];
 }

@@ -30,10 +30,10 @@ public sealed partial class SqliteAssetStore
         }
         foreach (var error in batch.Errors)
         {
-            await ExecuteAsync(connection, transaction, "INSERT INTO ingest_errors (job_id, path, reason) VALUES ($job, $path, $reason);",
+            await SqliteCommands.ExecuteAsync(connection, transaction, "INSERT INTO ingest_errors (job_id, path, reason) VALUES ($job, $path, $reason);",
                 cancellationToken, ("$job", jobId), ("$path", error.Path), ("$reason", error.Reason));
         }
-        await ExecuteAsync(connection, transaction, """
+        await SqliteCommands.ExecuteAsync(connection, transaction, """
             UPDATE ingest_jobs SET ingested = ingested + $ingested, duplicates = duplicates + $duplicates, failed = failed + $failed
             WHERE id = $job;
             """, cancellationToken,
@@ -44,14 +44,14 @@ public sealed partial class SqliteAssetStore
     public async Task FinishIngestJobAsync(long jobId, IngestJobStatus status, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, "UPDATE ingest_jobs SET status = $status, finished_at = $now WHERE id = $job;",
+        await SqliteCommands.ExecuteAsync(connection, null, "UPDATE ingest_jobs SET status = $status, finished_at = $now WHERE id = $job;",
             cancellationToken, ("$job", jobId), ("$status", StatusName(status)), ("$now", FormatTime(time.GetUtcNow())));
     }
 
     public async Task<int> MarkInterruptedJobsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await ExecuteAsync(connection, null, "UPDATE ingest_jobs SET status = 'interrupted' WHERE status = 'running';", cancellationToken);
+        return await SqliteCommands.ExecuteAsync(connection, null, "UPDATE ingest_jobs SET status = 'interrupted' WHERE status = 'running';", cancellationToken);
     }
 
     public async Task<IngestJob?> GetIngestJobAsync(long jobId, CancellationToken cancellationToken)
@@ -97,7 +97,7 @@ public sealed partial class SqliteAssetStore
     {
         var id = asset.Id.ToString();
         var capture = asset.Capture;
-        await ExecuteAsync(connection, transaction, """
+        await SqliteCommands.ExecuteAsync(connection, transaction, """
             INSERT INTO assets (id, collection_id, path, sha256, bytes, format, width, height, phash, taken_at, taken_at_unix,
                                 latitude, longitude, camera_make, camera_model, orientation, metadata, ingested_at)
             VALUES ($id, (SELECT id FROM collections WHERE name = $collection), $path, $sha256, $bytes, $format, $width, $height,
@@ -112,12 +112,12 @@ public sealed partial class SqliteAssetStore
             ("$metadata", StoreJson.Serialize(capture.Tags)), ("$ingested_at", FormatTime(asset.IngestedAt)));
         foreach (var (key, value) in asset.Tags)
         {
-            await ExecuteAsync(connection, transaction, "INSERT INTO asset_tags (asset_id, key, value) VALUES ($id, $key, $value);",
+            await SqliteCommands.ExecuteAsync(connection, transaction, "INSERT INTO asset_tags (asset_id, key, value) VALUES ($id, $key, $value);",
                 cancellationToken, ("$id", id), ("$key", key), ("$value", value));
         }
         foreach (var derived in asset.Derived)
         {
-            await ExecuteAsync(connection, transaction, """
+            await SqliteCommands.ExecuteAsync(connection, transaction, """
                 INSERT INTO derived_files (asset_id, kind, sha256, media_type, width, height, bytes)
                 VALUES ($id, $kind, $sha256, $media_type, $width, $height, $bytes);
                 """, cancellationToken,
@@ -126,24 +126,10 @@ public sealed partial class SqliteAssetStore
         }
         foreach (var link in asset.NearDuplicates)
         {
-            await ExecuteAsync(connection, transaction, "INSERT INTO near_duplicates (asset_id, other_id, distance) VALUES ($id, $other, $distance);",
+            await SqliteCommands.ExecuteAsync(connection, transaction, "INSERT INTO near_duplicates (asset_id, other_id, distance) VALUES ($id, $other, $distance);",
                 cancellationToken, ("$id", id), ("$other", link.Other.ToString()), ("$distance", link.Distance));
         }
     }
 
     private static string StatusName(IngestJobStatus status) => status.ToString().ToLowerInvariant();
-
-    private static async Task<int> ExecuteAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken,
-        params (string Name, object? Value)[] parameters)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-        return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 }

@@ -1,0 +1,42 @@
+using Tsunami.Core.Enrichment;
+
+namespace Tsunami.Cli.Output;
+
+/// <summary>What enrichment found in a photo, as `show` prints it; stages never run are left out.</summary>
+internal sealed record EnrichmentView(
+    IReadOnlyList<ObjectView>? Objects,
+    IReadOnlyDictionary<string, int>? ObjectCounts,
+    IReadOnlyList<LabelView>? Labels,
+    IReadOnlyList<string>? Concepts,
+    IReadOnlyList<FaceView>? Faces,
+    int? FaceCount,
+    QualityReport? Quality,
+    IReadOnlyList<string> Text,
+    IReadOnlyDictionary<string, string> Stages,
+    IReadOnlyDictionary<string, string>? StageErrors)
+{
+    public static EnrichmentView From(AssetEnrichment e) => new(
+        e.Objects?.Select(o => new ObjectView(o.Label, Round(o.Score), BoxView.From(o.Box))).ToList(),
+        e.Objects?.GroupBy(o => o.Label).OrderByDescending(g => g.Count()).ToDictionary(g => g.Key, g => g.Count()),
+        e.Labels?.Select(l => new LabelView(l.Name, Round(l.Score), l.Synset)).ToList(),
+        e.Concepts?.Select(c => c.Name).ToList(),
+        e.Faces?.Select(f => new FaceView(Round(f.Score), BoxView.From(f.Box), [.. f.Landmarks.Select(v => MathF.Round(v, 1))])).ToList(),
+        e.Faces?.Count,
+        e.Quality,
+        [],
+        e.Versions,
+        e.Errors.Count > 0 ? e.Errors : null);
+
+    private static float Round(float score) => MathF.Round(score, 3);
+}
+
+internal sealed record ObjectView(string Label, float Score, BoxView Box);
+
+internal sealed record LabelView(string Label, float Score, string Synset);
+
+internal sealed record FaceView(float Score, BoxView Box, float[] Landmarks);
+
+internal sealed record BoxView(float X, float Y, float Width, float Height)
+{
+    public static BoxView From(Box box) => new(MathF.Round(box.X, 1), MathF.Round(box.Y, 1), MathF.Round(box.Width, 1), MathF.Round(box.Height, 1));
+}

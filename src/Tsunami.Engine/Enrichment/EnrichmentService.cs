@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Tsunami.Core.Assets;
+using Tsunami.Core.Enrichment;
+using Tsunami.Core.Ingest;
+using Tsunami.Core.Storage;
+using Tsunami.Inference;
+using Tsunami.Inference.Vision;
+using Tsunami.Media;
+using Tsunami.Media.Analysis;
+using Tsunami.Media.Decoding;
+using Tsunami.Storage;
+
+namespace Tsunami.Engine.Enrichment;
+
+/// <param name="Collection">Only this collection; null for all.</param>
+/// <param name="Stages">Stages to run; empty for all.</param>
+/// <param name="Force">Run the stages again even where their current version already ran.</param>
+public sealed record EnrichRequest(string? Collection, IReadOnlyList<string> Stages, bool Force);
+
+public sealed record EnrichProgress(int Done, int Total);
+
+public sealed record EnrichResult(int Enriched, int Failed, IReadOnlyList<IngestError> Errors, TimeSpan Elapsed, IReadOnlyDictionary<string, TimeSpan> StageTimes);
+
+/// <summary>
+/// Runs the vision stages over stored photos whose results are missing or from another model version, batch by
+/// batch, each batch committed in one transaction: a killed run resumes where it stopped.
+/// </summary>
+public sealed class EnrichmentService(
+    IAssetStore assets,
+    IEnrichmentStore enrichments,
+    IBlobStore blobs,
+    DataDirectory dataDirectory,
+    PhotoProcessor processor,
+    QualityAnalyzer quality,
+    VisionModels visionModels,
+    IOptions<InferenceOptions> inferenceOptions,
+    IOptions<MediaOptions> mediaOptions)
+{
+    public async Task<EnrichResult> EnrichAsync(EnrichRequest request, IProgress<EnrichProgress>? progress, CancellationToken cancellationToken)
+    {
+        var unknown = request.Stages.Except(EnrichmentStage.All).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException($"unknown stage '{unknown[0]}'; the stages are {string.Join(", ", EnrichmentStage.All)}");
+        }
+        var elapsed = Stopwatch.StartNew();
+        using var writerLock = WriterLock.Acquire(dataDirectory);
+        var models = await visionModels.GetAsync(cancellationToken);
+        var stages = request.Stages.Count > 0 ? request.Stages : EnrichmentStage.All;
+        var versions = PhotoEnricher.Versions(models).Where(v => stages.Contains(v.Key)).ToDictionary();
+        var pending = await enrichments.ListPendingAsync(request.Collection, versions, request.Force, cancellationToken);
+
+        var clock = new EnrichmentClock();
+        var enricher = new PhotoEnricher(models, quality, clock);
+        var errors = new List<IngestError>();
+        var enriched = 0;
+        foreach (var chunk in pending.Chunk(inferenceOptions.Value.BatchSize))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (inputs, failures) = await DecodeAsync(chunk, clock, cancellationToken);
+            var results = enricher.Enrich(inputs, versions).Concat(failures).ToList();
+            await enrichments.CommitAsync(results, CancellationToken.None);
+            foreach (var result in results)
+            {
+                if (result.Errors.Count == 0)
+                {
+                    enriched++;
+                }
+                else
+                {
+                    var asset = await assets.FindAssetAsync(result.Asset.ToString(), cancellationToken);
+                    errors.Add(new IngestError(asset?.Path ?? result.Asset.ToString(), string.Join("; ", result.Errors.Values.Distinct())));
+                }
+            }
+            progress?.Report(new EnrichProgress(enriched + errors.Count, pending.Count));
+        }
+        return new EnrichResult(enriched, errors.Count, errors, elapsed.Elapsed, clock.Snapshot());
+    }
+
+    private async Task<(List<EnrichmentInput> Inputs, List<AssetEnrichment> Failures)> DecodeAsync(
+        EnrichmentWork[] chunk, EnrichmentClock clock, CancellationToken cancellationToken)
+    {
+        var inputs = new EnrichmentInput?[chunk.Length];
+        var failures = new AssetEnrichment?[chunk.Length];
+        await Parallel.ForAsync(0, chunk.Length, cancellationToken, async (i, token) =>
+        {
+            var work = chunk[i];
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                await using var stream = blobs.OpenRead(work.Preview);
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer, token);
+                inputs[i] = new EnrichmentInput(work, processor.DecodeRgb(buffer.ToArray(), mediaOptions.Value.PreviewSize));
+            }
+            catch (Exception e) when (e is MediaException or IOException)
+            {
+                var reason = $"cannot read the stored preview: {e.Message}";
+                failures[i] = new AssetEnrichment(work.Asset)
+                {
+                    Versions = work.Stages.ToDictionary(s => s, _ => "unread"),
+                    Errors = work.Stages.ToDictionary(s => s, _ => reason),
+                };
+            }
+            clock.Add("decode", watch.Elapsed);
+        });
+        return ([.. inputs.OfType<EnrichmentInput>()], [.. failures.OfType<AssetEnrichment>()]);
+    }
+}

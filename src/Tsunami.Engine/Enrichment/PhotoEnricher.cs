@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using Tsunami.Core.Enrichment;
+using Tsunami.Core.Imaging;
+using Tsunami.Core.Storage;
+using Tsunami.Inference.Vision;
+using Tsunami.Media.Analysis;
+
+namespace Tsunami.Engine.Enrichment;
+
+/// <summary>A photo ready for the models: its work item and its upright preview pixels.</summary>
+internal sealed record EnrichmentInput(EnrichmentWork Work, RgbImage Image);
+
+/// <summary>Runs the requested stages over a batch of decoded photos; a stage that fails on a photo fails only there.</summary>
+internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quality, EnrichmentClock clock)
+{
+    private const float MinimumLabelScore = 0.05f;
+    private const int MaxConcepts = 48;
+
+    /// <summary>Stage → version: the stage's own revision and the tags of the model files it uses.</summary>
+    public static IReadOnlyDictionary<string, string> Versions(VisionModelSet models) => new Dictionary<string, string>
+    {
+        [EnrichmentStage.Objects] = $"1/{models.Tags["yolox-nano"]}",
+        [EnrichmentStage.Labels] = $"1/{models.Tags["mobilenetv2"]}+{models.Tags["wordnet-nouns"]}",
+        [EnrichmentStage.Faces] = $"1/{models.Tags["yunet"]}",
+        [EnrichmentStage.Quality] = "1",
+    };
+
+    public IReadOnlyList<AssetEnrichment> Enrich(IReadOnlyList<EnrichmentInput> photos, IReadOnlyDictionary<string, string> versions)
+    {
+        var labels = RunLabels(photos.Where(p => p.Work.Stages.Contains(EnrichmentStage.Labels)).ToList());
+        var results = new AssetEnrichment[photos.Count];
+        Parallel.For(0, photos.Count, i => results[i] = EnrichOne(photos[i], versions, labels));
+        return results;
+    }
+
+    private AssetEnrichment EnrichOne(EnrichmentInput photo, IReadOnlyDictionary<string, string> versions, Dictionary<EnrichmentInput, Result<Classification>> labels)
+    {
+        var stages = photo.Work.Stages;
+        var errors = new Dictionary<string, string>();
+        // Boxes are found on the preview and stored in the original's upright pixels.
+        var scale = (float)photo.Work.Width / photo.Image.Width;
+
+        T? Run<T>(string stage, Func<T> run) where T : class
+        {
+            if (!stages.Contains(stage))
+            {
+                return null;
+            }
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                return run();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                errors[stage] = $"{stage} failed: {e.Message}";
+                return null;
+            }
+            finally
+            {
+                clock.Add(stage, watch.Elapsed);
+            }
+        }
+
+        var objects = Run(EnrichmentStage.Objects, () => models.Objects.Detect(photo.Image).Select(o => o with { Box = o.Box.Scale(scale) }).ToList());
+        var faces = Run(EnrichmentStage.Faces, () => models.Faces.Detect(photo.Image)
+            .Select(f => f with { Box = f.Box.Scale(scale), Landmarks = [.. f.Landmarks.Select(v => v * scale)] }).ToList());
+        var report = Run(EnrichmentStage.Quality, () => quality.Analyze(photo.Image, photo.Work.Width, photo.Work.Height));
+        Classification? classification = null;
+        if (labels.TryGetValue(photo, out var labelled))
+        {
+            if (labelled.Error is { } error)
+            {
+                errors[EnrichmentStage.Labels] = error;
+            }
+            classification = labelled.Value;
+        }
+
+        return new AssetEnrichment(photo.Work.Asset)
+        {
+            Versions = stages.ToDictionary(s => s, s => versions[s]),
+            Errors = errors,
+            Objects = objects,
+            Faces = faces,
+            Quality = report,
+            Labels = classification?.Labels.Where(l => l.Score >= MinimumLabelScore).ToList(),
+            Concepts = classification is null ? null : Generalise(classification.Labels),
+            Embedding = classification?.Embedding,
+        };
+    }
+
+    private Dictionary<EnrichmentInput, Result<Classification>> RunLabels(List<EnrichmentInput> photos)
+    {
+        var results = new Dictionary<EnrichmentInput, Result<Classification>>();
+        if (photos.Count == 0)
+        {
+            return results;
+        }
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var classified = models.Classifier.Classify(photos.Select(p => p.Image).ToList());
+            for (var i = 0; i < photos.Count; i++)
+            {
+                results[photos[i]] = new Result<Classification>(classified[i], null);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            foreach (var photo in photos)
+            {
+                results[photo] = new Result<Classification>(null, $"labels failed: {e.Message}");
+            }
+        }
+        clock.Add(EnrichmentStage.Labels, watch.Elapsed);
+        return results;
+    }
+
+    /// <summary>Each label and every WordNet generalisation of it, scored by the most probable label implying it.</summary>
+    private List<Concept> Generalise(IReadOnlyList<ImageLabel> labels)
+    {
+        var concepts = new Dictionary<string, Concept>(StringComparer.Ordinal);
+        foreach (var label in labels.Where(l => l.Score >= MinimumLabelScore))
+        {
+            foreach (var synset in models.WordNet.Ancestors(label.Synset).Prepend(models.WordNet.Read(label.Synset)))
+            {
+                if (!concepts.TryGetValue(synset.Id, out var known) || known.Score < label.Score)
+                {
+                    concepts[synset.Id] = new Concept(synset.Name, synset.Id, label.Score);
+                }
+            }
+        }
+        return concepts.Values.OrderByDescending(c => c.Score).Take(MaxConcepts).ToList();
+    }
+
+    private sealed record Result<T>(T? Value, string? Error) where T : class;
+}

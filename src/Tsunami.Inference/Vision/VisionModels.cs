@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Options;
+using Tsunami.Inference.Concepts;
+using Tsunami.Inference.Onnx;
+using Tsunami.Inference.Repository;
+
+namespace Tsunami.Inference.Vision;
+
+/// <summary>The default vision models, loaded and validated, with the tags that version what they find.</summary>
+public sealed class VisionModelSet : IDisposable
+{
+    private readonly List<IDisposable> _owned;
+
+    internal VisionModelSet(ObjectDetector objects, ImageClassifier classifier, FaceDetector faces, WordNet wordNet,
+        IReadOnlyDictionary<string, string> tags, List<IDisposable> owned)
+    {
+        Objects = objects;
+        Classifier = classifier;
+        Faces = faces;
+        WordNet = wordNet;
+        Tags = tags;
+        _owned = owned;
+    }
+
+    public ObjectDetector Objects { get; }
+    public ImageClassifier Classifier { get; }
+    public FaceDetector Faces { get; }
+    public WordNet WordNet { get; }
+
+    /// <summary>Model name → tag (name:sha-prefix) of the file in use.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; }
+
+    public void Dispose() => _owned.ForEach(o => o.Dispose());
+}
+
+/// <summary>Resolves and opens the default vision models once per process, on first use.</summary>
+public sealed class VisionModels(ModelResolver resolver, OnnxSessionFactory sessions, IOptions<ModelOptions> options) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private VisionModelSet? _loaded;
+
+    public async Task<VisionModelSet> GetAsync(CancellationToken cancellationToken)
+    {
+        if (_loaded is { } loaded)
+        {
+            return loaded;
+        }
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return _loaded ??= await LoadAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<VisionModelSet> LoadAsync(CancellationToken cancellationToken)
+    {
+        var manifest = ModelManifest.Load(options.Value.Manifest);
+        async Task<ResolvedModel> Resolve(string name) => await resolver.ResolveAsync(manifest.Find(name), cancellationToken);
+        var yolox = await Resolve("yolox-nano");
+        var mobileNet = await Resolve("mobilenetv2");
+        var yunet = await Resolve("yunet");
+        var classes = await Resolve("imagenet-classes");
+        var wordNetFile = await Resolve("wordnet-nouns");
+
+        var owned = new List<IDisposable>();
+        try
+        {
+            var objects = sessions.Open(yolox.Model.Name, yolox.Path, ObjectDetector.Signature);
+            owned.Add(objects);
+            var classifier = sessions.Open(mobileNet.Model.Name, mobileNet.Path, ImageClassifier.Signature);
+            owned.Add(classifier);
+            var faces = sessions.Open(yunet.Model.Name, yunet.Path, FaceDetector.Signature);
+            owned.Add(faces);
+            var wordNet = WordNet.Open(wordNetFile.Path);
+            owned.Add(wordNet);
+            var tags = new[] { yolox, mobileNet, yunet, classes, wordNetFile }.ToDictionary(r => r.Model.Name, r => r.Tag);
+            return new VisionModelSet(new ObjectDetector(objects), new ImageClassifier(classifier, ImageNetClasses.Load(classes.Path)),
+                new FaceDetector(faces), wordNet, tags, owned);
+        }
+        catch
+        {
+            owned.ForEach(o => o.Dispose());
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _loaded?.Dispose();
+        _gate.Dispose();
+    }
+}
