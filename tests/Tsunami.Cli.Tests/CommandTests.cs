@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace Tsunami.Cli.Tests;
 
@@ -13,6 +14,7 @@ public sealed class CommandTests : IDisposable
     [InlineData("show")]
     [InlineData("stats")]
     [InlineData("models")]
+    [InlineData("enrich")]
     public async Task Every_command_has_help(string command)
     {
         var run = await Cli.RunAsync(Data, command, "--help");
@@ -57,6 +59,37 @@ public sealed class CommandTests : IDisposable
 
         var text = await Cli.RunAsync(Data, "show", id);
         Assert.Contains("Canon PowerShot S95", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1 dog", text.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_enriches_and_show_json_carries_objects_labels_text_and_quality()
+    {
+        var ingest = await Cli.RunAsync(Data, "ingest", RepositoryPaths.Sample("darknet/dog.jpg"), RepositoryPaths.Sample("skimage/astronaut.png"), "--json");
+        Assert.Equal(0, ingest.ExitCode);
+        Assert.Equal(2, ingest.Json.GetProperty("enrichment").GetProperty("enriched").GetInt32());
+
+        var dog = (await Cli.RunAsync(Data, "show", RepositoryPaths.Sample("darknet/dog.jpg"), "--json")).Json;
+        var objects = dog.GetProperty("objects").EnumerateArray().ToList();
+        Assert.Contains(objects, o => o.GetProperty("label").GetString() == "dog" && o.GetProperty("score").GetSingle() > 0.7);
+        Assert.True(objects[0].GetProperty("box").GetProperty("width").GetSingle() > 0);
+        Assert.Equal("malamute", dog.GetProperty("labels")[0].GetProperty("label").GetString());
+        Assert.Equal("n02110063", dog.GetProperty("labels")[0].GetProperty("synset").GetString());
+        Assert.Equal(JsonValueKind.Array, dog.GetProperty("text").ValueKind);
+        Assert.True(dog.GetProperty("quality").GetProperty("sharpness").GetDouble() > 10);
+        Assert.Contains("dog", dog.GetProperty("concepts").EnumerateArray().Select(c => c.GetString()));
+
+        var astronaut = (await Cli.RunAsync(Data, "show", RepositoryPaths.Sample("skimage/astronaut.png"), "--json")).Json;
+        Assert.Equal(1, astronaut.GetProperty("faceCount").GetInt32());
+
+        var again = await Cli.RunAsync(Data, "enrich", "--json");
+        Assert.Equal(0, again.Json.GetProperty("enriched").GetInt32());
+        var forced = await Cli.RunAsync(Data, "enrich", "--stage", "quality", "--force", "--json");
+        Assert.Equal(2, forced.Json.GetProperty("enriched").GetInt32());
+
+        var bogus = await Cli.RunAsync(Data, "enrich", "--stage", "ocrr");
+        Assert.NotEqual(0, bogus.ExitCode);
+        Assert.Contains("ocrr", bogus.Stderr + bogus.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

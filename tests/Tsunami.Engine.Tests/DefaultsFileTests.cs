@@ -19,6 +19,12 @@ public sealed class DefaultsFileTests
     public void Ingest_defaults_match() => AssertMatches(IngestOptions.Section, new IngestOptions());
 
     [Fact]
+    public void Quality_defaults_match() => AssertMatches(Media.Analysis.QualityOptions.Section, new Media.Analysis.QualityOptions());
+
+    [Fact]
+    public void Inference_defaults_match() => AssertMatches(Inference.InferenceOptions.Section, new Inference.InferenceOptions());
+
+    [Fact]
     public void Storage_defaults_match() => AssertMatches(StorageOptions.Section, new StorageOptions());
 
     private static void AssertMatches<T>(string section, T options)

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tsunami.Core.Storage;
+using Tsunami.Engine.Enrichment;
 using Tsunami.Engine.Hosting;
 using Tsunami.Engine.Ingest;
 using Tsunami.Storage;
@@ -16,7 +17,13 @@ internal sealed class IngestHarness : IDisposable
     public IngestHarness(params (string Key, string Value)[] settings)
     {
         Temp = new TempDirectory();
-        var configuration = TsunamiConfiguration.Build(Temp.Combine("data"), settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
+        (string, string)[] models =
+        [
+            ("Models:SharedDirectory", RepositoryPaths.SharedModels),
+            ("Models:Manifest", Path.Combine(RepositoryPaths.Root, "config", "models.json")),
+            ("Models:AllowDownload", "false"),
+        ];
+        var configuration = TsunamiConfiguration.Build(Temp.Combine("data"), models.Concat(settings).Select(s => new KeyValuePair<string, string?>(s.Item1, s.Item2)));
         _services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)).AddTsunami(configuration).BuildServiceProvider();
     }
 
@@ -24,6 +31,10 @@ internal sealed class IngestHarness : IDisposable
     public IAssetStore Assets => _services.GetRequiredService<IAssetStore>();
     public IBlobStore Blobs => _services.GetRequiredService<IBlobStore>();
     public DataDirectory DataDirectory => _services.GetRequiredService<DataDirectory>();
+    public IEnrichmentStore Enrichments => _services.GetRequiredService<IEnrichmentStore>();
+
+    public Task<EnrichResult> EnrichAsync(string? collection = null, bool force = false, params string[] stages) =>
+        _services.GetRequiredService<EnrichmentService>().EnrichAsync(new EnrichRequest(collection, stages, force), null, CancellationToken.None);
 
     public Task<IngestResult> IngestAsync(string collection, params string[] sources) =>
         IngestAsync(collection, new Dictionary<string, string>(), sources);

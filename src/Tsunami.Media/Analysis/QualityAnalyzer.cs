@@ -5,8 +5,9 @@ using Tsunami.Core.Imaging;
 namespace Tsunami.Media.Analysis;
 
 /// <summary>
-/// Sharpness as the variance of the Laplacian of the luma, measured at a fixed 640 px so that photos of any size
-/// compare; exposure from the luma histogram. No model: cheap enough for every photo.
+/// Sharpness as the variance of the Laplacian of the luma relative to the luma's own variance (× 1000), measured at
+/// a fixed 640 px: so photos of any size compare, and a dark photo is not taken for a blurry one. Exposure from the
+/// luma histogram. No model: cheap enough for every photo.
 /// </summary>
 public sealed class QualityAnalyzer(IOptions<QualityOptions> options)
 {
@@ -16,7 +17,8 @@ public sealed class QualityAnalyzer(IOptions<QualityOptions> options)
     public QualityReport Analyze(RgbImage image, int originalWidth, int originalHeight)
     {
         var (luma, width, height) = Luma(image);
-        var sharpness = LaplacianVariance(luma, width, height);
+        var lumaVariance = Variance(luma);
+        var sharpness = lumaVariance < 1e-3 ? 0 : 1000 * LaplacianVariance(luma, width, height) / lumaVariance;
         double sum = 0;
         int dark = 0, clipped = 0;
         foreach (var value in luma)
@@ -74,6 +76,18 @@ public sealed class QualityAnalyzer(IOptions<QualityOptions> options)
             }
         }
         return (luma, width, height);
+    }
+
+    private static double Variance(float[] values)
+    {
+        double sum = 0, sumOfSquares = 0;
+        foreach (var v in values)
+        {
+            sum += v;
+            sumOfSquares += (double)v * v;
+        }
+        var mean = sum / values.Length;
+        return (sumOfSquares / values.Length) - (mean * mean);
     }
 
     private static double LaplacianVariance(float[] luma, int width, int height)

@@ -7,9 +7,9 @@ public sealed class QualityOptions
 {
     public const string Section = "Quality";
 
-    /// <summary>Sharpness (variance of the Laplacian at 640 px) below which a photo is flagged blurry.</summary>
+    /// <summary>Sharpness (Laplacian variance over luma variance × 1000, at 640 px) below which a photo is flagged blurry.</summary>
     [Range(0, 1e6)]
-    public double BlurryBelow { get; set; } = 60;
+    public double BlurryBelow { get; set; } = 10;
 
     /// <summary>Mean brightness (0–255) below which a photo is flagged dark.</summary>
     [Range(0, 255)]

@@ -1,0 +1,108 @@
+using NetVips;
+using Tsunami.Core.Enrichment;
+
+namespace Tsunami.Engine.Tests;
+
+public sealed class EnrichmentTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task The_darknet_photos_are_enriched_with_objects_labels_concepts_faces_and_quality()
+    {
+        using var harness = new IngestHarness();
+        await harness.IngestAsync("c", Path.Combine(RepositoryPaths.Samples, "darknet"));
+
+        var result = await harness.EnrichAsync();
+
+        Assert.Equal((6, 0), (result.Enriched, result.Failed));
+        var dog = await harness.Enrichments.GetAsync((await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("darknet/dog.jpg"), None))!.Id, None);
+        Assert.Contains(dog.Objects!, o => o.Label == "dog");
+        Assert.Contains(dog.Objects!, o => o.Label == "bicycle");
+        Assert.All(dog.Objects!, o => Assert.InRange(o.Box.X + o.Box.Width, 0, 768 * 1.05));
+        Assert.Equal("malamute", dog.Labels![0].Name);
+        Assert.Contains(dog.Concepts!, c => c.Name == "dog");
+        Assert.Contains(dog.Concepts!, c => c.Name == "animal");
+        Assert.Empty(dog.Faces!);
+        Assert.NotNull(dog.Quality);
+        Assert.Equal(1000, dog.Embedding!.Length);
+        Assert.Equal(EnrichmentStage.All.Order(), dog.Versions.Keys.Order());
+
+        var horses = await harness.Enrichments.GetAsync((await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("darknet/horses.jpg"), None))!.Id, None);
+        Assert.InRange(horses.Objects!.Count(o => o.Label == "horse"), 3, 6);
+    }
+
+    [Fact]
+    public async Task Only_missing_or_outdated_stages_run_again()
+    {
+        using var harness = new IngestHarness();
+        await harness.IngestAsync("c", RepositoryPaths.Sample("darknet/eagle.jpg"), RepositoryPaths.Sample("skimage/coffee.png"));
+        Assert.Equal(2, (await harness.EnrichAsync(stages: EnrichmentStage.Quality)).Enriched);
+
+        var rest = await harness.EnrichAsync();
+        var nothing = await harness.EnrichAsync();
+        var forced = await harness.EnrichAsync(force: true, stages: EnrichmentStage.Labels);
+
+        Assert.Equal(2, rest.Enriched);
+        Assert.False(rest.StageTimes.ContainsKey(EnrichmentStage.Quality));
+        Assert.Equal(0, nothing.Enriched);
+        Assert.Equal(2, forced.Enriched);
+        Assert.Equal([EnrichmentStage.Labels, "decode"], forced.StageTimes.Keys.Order(StringComparer.Ordinal).Reverse());
+    }
+
+    [Fact]
+    public async Task A_photo_whose_preview_cannot_be_read_is_recorded_and_the_rest_go_on()
+    {
+        using var harness = new IngestHarness();
+        await harness.IngestAsync("c", RepositoryPaths.Sample("darknet/kite.jpg"), RepositoryPaths.Sample("darknet/giraffe.jpg"));
+        var kite = (await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("darknet/kite.jpg"), None))!;
+        var preview = kite.Derived.Single(d => d.Kind == Core.Assets.DerivedKind.Preview).Hash;
+        var path = Path.Combine(harness.DataDirectory.BlobsPath, preview.Hex[..2], preview.Hex[2..4], preview.Hex);
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..2000]);
+
+        var result = await harness.EnrichAsync();
+
+        Assert.Equal((1, 1), (result.Enriched, result.Failed));
+        Assert.Equal(kite.Path, result.Errors[0].Path);
+        Assert.StartsWith("cannot read the stored preview: truncated jpeg", result.Errors[0].Reason, StringComparison.Ordinal);
+        var stored = await harness.Enrichments.GetAsync(kite.Id, None);
+        Assert.Null(stored.Objects);
+        Assert.NotEmpty(stored.Errors);
+    }
+
+    [Fact]
+    public async Task Blurry_dark_and_overexposed_photos_are_flagged_and_the_original_is_not()
+    {
+        using var harness = new IngestHarness();
+        var folder = harness.Temp.Folder("qc");
+        using (var photo = Image.NewFromFile(RepositoryPaths.Sample("darknet/person.jpg")))
+        {
+            File.Copy(RepositoryPaths.Sample("darknet/person.jpg"), Path.Combine(folder, "sharp.jpg"));
+            using var blurred = photo.Gaussblur(6);
+            blurred.Jpegsave(Path.Combine(folder, "blurry.jpg"));
+            using var dark = (photo * 0.15).Cast(Enums.BandFormat.Uchar);
+            dark.Jpegsave(Path.Combine(folder, "dark.jpg"));
+            using var bright = (photo * 3.0).Cast(Enums.BandFormat.Uchar);
+            bright.Jpegsave(Path.Combine(folder, "overexposed.jpg"));
+        }
+        await harness.IngestAsync("c", folder);
+        await harness.EnrichAsync(stages: EnrichmentStage.Quality);
+
+        async Task<IReadOnlyList<string>> FlagsOf(string name) =>
+            (await harness.Enrichments.GetAsync((await harness.Assets.FindAssetAsync(Path.Combine(folder, name), None))!.Id, None)).Quality!.Flags;
+
+        // person.jpg is 640×424: below 0.3 MP, so every variant is also low-resolution.
+        Assert.Equal(["low-resolution"], await FlagsOf("sharp.jpg"));
+        Assert.Equal(["blurry", "low-resolution"], await FlagsOf("blurry.jpg"));
+        Assert.Equal(["dark", "low-resolution"], await FlagsOf("dark.jpg"));
+        Assert.Equal(["overexposed", "low-resolution"], await FlagsOf("overexposed.jpg"));
+    }
+
+    [Fact]
+    public async Task An_unknown_stage_is_refused_by_name()
+    {
+        using var harness = new IngestHarness();
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => harness.EnrichAsync(stages: "ocrr"));
+        Assert.StartsWith("unknown stage 'ocrr'", error.Message, StringComparison.Ordinal);
+    }
+}

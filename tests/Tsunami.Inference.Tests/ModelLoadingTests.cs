@@ -1,0 +1,49 @@
+using Tsunami.Inference.Onnx;
+using Tsunami.Inference.Vision;
+
+namespace Tsunami.Inference.Tests;
+
+public sealed class ModelLoadingTests(VisionModels models) : IClassFixture<VisionModels>, IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    [Fact]
+    public void A_model_with_another_signature_names_the_model_and_both_signatures()
+    {
+        var error = Assert.Throws<ModelLoadException>(() => models.Factory.Open("yolox-nano", VisionModels.Shared("face_detection_yunet_2023mar.onnx"), ObjectDetector.Signature));
+        Assert.StartsWith("model 'yolox-nano' does not have the expected signature (no input named 'images'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("expected inputs (images: Single[1,3,416,416])", error.Message, StringComparison.Ordinal);
+        Assert.Contains("found inputs (input: Single[1,3,640,640])", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_corrupt_model_file_is_named()
+    {
+        var path = _temp.Combine("broken.onnx");
+        File.WriteAllBytes(path, [.. File.ReadAllBytes(VisionModels.Shared("yolox_nano.onnx")).Take(10_000)]);
+        var error = Assert.Throws<ModelLoadException>(() => models.Factory.Open("yolox-nano", path, ObjectDetector.Signature));
+        Assert.StartsWith($"model 'yolox-nano': {path} is not a loadable ONNX model", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_model_file_is_named() =>
+        Assert.Equal("model 'yunet': file /nowhere/yunet.onnx does not exist",
+            Assert.Throws<ModelLoadException>(() => models.Factory.Open("yunet", "/nowhere/yunet.onnx", FaceDetector.Signature)).Message);
+
+    [Fact]
+    public void An_unavailable_gpu_provider_falls_back_to_cpu()
+    {
+        var factory = new OnnxSessionFactory(
+            Microsoft.Extensions.Options.Options.Create(new InferenceOptions { ExecutionProvider = "cuda" }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<OnnxSessionFactory>.Instance);
+        using var model = factory.Open("yunet", VisionModels.Shared("face_detection_yunet_2023mar.onnx"), FaceDetector.Signature);
+        Assert.Equal("cpu", model.ExecutionProvider);
+        Assert.Single(new FaceDetector(model).Detect(models.Load("skimage/astronaut.png")));
+    }
+
+    [Fact]
+    public void The_coco_names_match_the_shared_label_file() =>
+        Assert.Equal(File.ReadAllLines(VisionModels.Shared("coco80_yolox.txt")).Where(l => l.Length > 0), CocoLabels.Names);
+
+    public void Dispose() => _temp.Dispose();
+}
