@@ -15,6 +15,10 @@ public sealed class InferenceOptions
     [Range(1, 256)]
     public int IntraOpThreads { get; set; } = 1;
 
+    /// <summary>Longest side of the image the text detector sees: PaddleOCR's default 960 reads small text, smaller is faster.</summary>
+    [Range(64, 4096)]
+    public int TextDetectionMaxSide { get; set; } = 960;
+
     /// <summary>Photos per batched model call where the model takes a batch (the classifier).</summary>
     [Range(1, 256)]
     public int BatchSize { get; set; } = 8;

@@ -75,9 +75,14 @@ public sealed class CommandTests : IDisposable
         Assert.True(objects[0].GetProperty("box").GetProperty("width").GetSingle() > 0);
         Assert.Equal("malamute", dog.GetProperty("labels")[0].GetProperty("label").GetString());
         Assert.Equal("n02110063", dog.GetProperty("labels")[0].GetProperty("synset").GetString());
-        Assert.Equal(JsonValueKind.Array, dog.GetProperty("text").ValueKind);
+        Assert.Equal(0, dog.GetProperty("text").GetArrayLength());
         Assert.True(dog.GetProperty("quality").GetProperty("sharpness").GetDouble() > 10);
         Assert.Contains("dog", dog.GetProperty("concepts").EnumerateArray().Select(c => c.GetString()));
+
+        var sign = TestPhotos.Write(_temp.Combine("sign.jpg"), TextPhotos.Sign("HIGH VOLTAGE 42"));
+        await Cli.RunAsync(Data, "ingest", sign);
+        var signJson = (await Cli.RunAsync(Data, "show", sign, "--json")).Json;
+        Assert.Equal(["HIGH VOLTAGE 42"], signJson.GetProperty("text").EnumerateArray().Select(t => t.GetString()));
 
         var astronaut = (await Cli.RunAsync(Data, "show", RepositoryPaths.Sample("skimage/astronaut.png"), "--json")).Json;
         Assert.Equal(1, astronaut.GetProperty("faceCount").GetInt32());
@@ -85,7 +90,7 @@ public sealed class CommandTests : IDisposable
         var again = await Cli.RunAsync(Data, "enrich", "--json");
         Assert.Equal(0, again.Json.GetProperty("enriched").GetInt32());
         var forced = await Cli.RunAsync(Data, "enrich", "--stage", "quality", "--force", "--json");
-        Assert.Equal(2, forced.Json.GetProperty("enriched").GetInt32());
+        Assert.Equal(3, forced.Json.GetProperty("enriched").GetInt32());
 
         var bogus = await Cli.RunAsync(Data, "enrich", "--stage", "ocrr");
         Assert.NotEqual(0, bogus.ExitCode);

@@ -1,4 +1,5 @@
 using NetVips;
+using Tsunami.TestKit;
 using Tsunami.Core.Enrichment;
 
 namespace Tsunami.Engine.Tests;
@@ -104,5 +105,25 @@ public sealed class EnrichmentTests
         using var harness = new IngestHarness();
         var error = await Assert.ThrowsAsync<ArgumentException>(() => harness.EnrichAsync(stages: "ocrr"));
         Assert.StartsWith("unknown stage 'ocrr'", error.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class TextEnrichmentTests
+{
+    [Fact]
+    public async Task Text_in_a_photo_is_stored_in_reading_order_with_boxes_in_original_pixels()
+    {
+        using var harness = new IngestHarness();
+        var path = TestPhotos.Write(harness.Temp.Combine("sign.jpg"), TextPhotos.Sign("HIGH VOLTAGE 42", angle: 8, noise: true));
+        await harness.IngestAsync("c", path);
+        await harness.EnrichAsync(stages: EnrichmentStage.Text);
+
+        var asset = (await harness.Assets.FindAssetAsync(path, CancellationToken.None))!;
+        var text = (await harness.Enrichments.GetAsync(asset.Id, CancellationToken.None)).Text!;
+
+        var line = Assert.Single(text);
+        Assert.Equal("HIGH VOLTAGE 42", line.Text);
+        Assert.All(line.Quad.Where((_, i) => i % 2 == 0), x => Assert.InRange(x, 0, asset.Width));
+        Assert.All(line.Quad.Where((_, i) => i % 2 == 1), y => Assert.InRange(y, 0, asset.Height));
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Tsunami.Core.Imaging;
 using Tsunami.Inference.Concepts;
 using Tsunami.Inference.Onnx;
+using Tsunami.Inference.Text;
 using Tsunami.Inference.Vision;
 using Tsunami.Media;
 using Tsunami.Media.Decoding;
@@ -15,6 +16,7 @@ public sealed class VisionModels : IDisposable
     private readonly OnnxModel _yolox;
     private readonly OnnxModel _mobileNet;
     private readonly OnnxModel _yunet;
+    private readonly OnnxModel[] _text;
     private readonly PhotoProcessor _processor = new(Options.Create(new MediaOptions()));
 
     public VisionModels()
@@ -26,6 +28,13 @@ public sealed class VisionModels : IDisposable
         Objects = new ObjectDetector(_yolox);
         Classifier = new ImageClassifier(_mobileNet, ImageNetClasses.Load(Shared("imagenet_synset.txt")));
         Faces = new FaceDetector(_yunet);
+        _text =
+        [
+            Factory.Open("ppocr-det", Shared("ppocr/ch_PP-OCRv4_det_infer.onnx"), TextDetector.Signature),
+            Factory.Open("ppocr-cls", Shared("ppocr/ch_ppocr_mobile_v2.0_cls_infer.onnx"), TextAngleClassifier.Signature),
+            Factory.Open("ppocr-rec", Shared("ppocr/ch_PP-OCRv4_rec_infer.onnx"), TextRecognizer.Signature),
+        ];
+        Text = new OcrReader(new TextDetector(_text[0], 960), new TextAngleClassifier(_text[1]), TextRecognizer.Create(_text[2], Shared("ppocr/ppocr_keys_v1.txt")));
         WordNet = WordNet.Open(RepositoryPaths.Model("wordnet/data.noun"));
     }
 
@@ -33,18 +42,22 @@ public sealed class VisionModels : IDisposable
     public ObjectDetector Objects { get; }
     public ImageClassifier Classifier { get; }
     public FaceDetector Faces { get; }
+    public OcrReader Text { get; }
     public WordNet WordNet { get; }
 
     public static string Shared(string file) => RepositoryPaths.Model(file);
 
     /// <summary>A sample as the enrichment sees it: the upright 1280 px preview.</summary>
-    public RgbImage Load(string sample) => _processor.DecodeRgb(File.ReadAllBytes(RepositoryPaths.Sample(sample)), 1280);
+    public RgbImage Load(string sample) => Decode(File.ReadAllBytes(RepositoryPaths.Sample(sample)));
+
+    public RgbImage Decode(byte[] content) => _processor.DecodeRgb(content, 1280);
 
     public void Dispose()
     {
         _yolox.Dispose();
         _mobileNet.Dispose();
         _yunet.Dispose();
+        Array.ForEach(_text, m => m.Dispose());
         WordNet.Dispose();
     }
 }

@@ -61,3 +61,20 @@ public static class TestPhotos
         return path;
     }
 }
+
+/// <summary>Signs with known text, rendered by the tests (libvips + Pango with the system's DejaVu fonts).</summary>
+public static class TextPhotos
+{
+    /// <summary>Black text on a yellow sign, placed on a synthetic scene, turned by <paramref name="angle"/> degrees.</summary>
+    public static byte[] Sign(string text, double angle = 0, int seed = 1, bool noise = false)
+    {
+        using var mask = Image.Text(text, font: "DejaVu Sans Bold 40", dpi: 72);
+        using var sign = mask.Ifthenelse(new double[] { 10, 10, 10 }, new double[] { 250, 205, 20 }, blend: true);
+        using var padded = sign.Embed(30, 20, sign.Width + 60, sign.Height + 40, extend: Enums.Extend.Background, background: [250, 205, 20]);
+        using var scene = TestPhotos.Synthetic(Math.Max(900, padded.Width + 200), 600, seed);
+        using var placed = scene.Insert(padded, (scene.Width - padded.Width) / 2, (scene.Height - padded.Height) / 2);
+        using var turned = angle == 0 ? placed.Copy() : placed.Rotate(angle, background: [128, 128, 128]);
+        using var final = noise ? (turned + Image.Gaussnoise(turned.Width, turned.Height, sigma: 8, mean: 0)).Cast(Enums.BandFormat.Uchar) : turned.Copy();
+        return final.JpegsaveBuffer(q: 90);
+    }
+}

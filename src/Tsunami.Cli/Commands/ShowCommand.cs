@@ -34,7 +34,7 @@ internal static class ShowCommand
                 view.Id, view.Collection, view.Path, view.Sha256, view.Bytes, view.Format, view.Width, view.Height, view.TakenAt,
                 view.Location, view.CameraMake, view.CameraModel, view.Orientation, view.PerceptualHash, view.IngestedAt, view.Tags,
                 view.Derived, view.NearDuplicates, view.Metadata,
-                found.Objects, found.ObjectCounts, found.Labels, found.Concepts, found.Faces, found.FaceCount, found.Quality, found.Text,
+                found.Objects, found.ObjectCounts, found.Labels, found.Concepts, found.Faces, found.FaceCount, found.Quality, found.Text, found.TextLines,
                 found.Stages, found.StageErrors,
             });
             return 0;
@@ -65,6 +65,7 @@ internal static class ShowCommand
         Row("objects", found.ObjectCounts is null ? null : string.Join(", ", found.ObjectCounts.Select(c => $"{c.Value} {c.Key}")) is { Length: > 0 } counts ? counts : "none");
         Row("labels", found.Labels is null ? null : string.Join(", ", found.Labels.Select(l => $"{l.Label} {l.Score:0.00}")));
         Row("concepts", found.Concepts is null ? null : string.Join(", ", found.Concepts.Take(12)));
+        Row("text", found.Text is null ? null : found.Text.Count == 0 ? "none" : string.Join(" / ", found.Text));
         Row("faces", found.FaceCount?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Row("quality", found.Quality is { } q
             ? $"sharpness {q.Sharpness:0}, brightness {q.Brightness:0}{(q.Flags.Count > 0 ? $" — {string.Join(", ", q.Flags)}" : "")}"

@@ -11,7 +11,8 @@ internal sealed record EnrichmentView(
     IReadOnlyList<FaceView>? Faces,
     int? FaceCount,
     QualityReport? Quality,
-    IReadOnlyList<string> Text,
+    IReadOnlyList<string>? Text,
+    IReadOnlyList<TextLineView>? TextLines,
     IReadOnlyDictionary<string, string> Stages,
     IReadOnlyDictionary<string, string>? StageErrors)
 {
@@ -23,7 +24,8 @@ internal sealed record EnrichmentView(
         e.Faces?.Select(f => new FaceView(Round(f.Score), BoxView.From(f.Box), [.. f.Landmarks.Select(v => MathF.Round(v, 1))])).ToList(),
         e.Faces?.Count,
         e.Quality,
-        [],
+        e.Text?.Select(t => t.Text).ToList(),
+        e.Text?.Select(t => new TextLineView(t.Text, MathF.Round(t.Confidence, 3), [.. t.Quad.Select(v => MathF.Round(v, 1))])).ToList(),
         e.Versions,
         e.Errors.Count > 0 ? e.Errors : null);
 
@@ -33,6 +35,8 @@ internal sealed record EnrichmentView(
 internal sealed record ObjectView(string Label, float Score, BoxView Box);
 
 internal sealed record LabelView(string Label, float Score, string Synset);
+
+internal sealed record TextLineView(string Text, float Confidence, float[] Quad);
 
 internal sealed record FaceView(float Score, BoxView Box, float[] Landmarks);
 

@@ -14,6 +14,9 @@ public sealed record AssetEnrichment(AssetId Asset)
     public IReadOnlyList<ImageLabel>? Labels { get; init; }
     public IReadOnlyList<Concept>? Concepts { get; init; }
     public IReadOnlyList<DetectedFace>? Faces { get; init; }
+
+    /// <summary>Text lines read in the photo, in reading order.</summary>
+    public IReadOnlyList<TextLine>? Text { get; init; }
     public QualityReport? Quality { get; init; }
 
     /// <summary>The classifier's L2-normalised visual embedding ("photos like this one").</summary>

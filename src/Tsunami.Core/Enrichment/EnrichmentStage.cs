@@ -7,6 +7,7 @@ public static class EnrichmentStage
     public const string Labels = "labels";
     public const string Faces = "faces";
     public const string Quality = "quality";
+    public const string Text = "text";
 
-    public static readonly IReadOnlyList<string> All = [Objects, Labels, Faces, Quality];
+    public static readonly IReadOnlyList<string> All = [Objects, Labels, Faces, Text, Quality];
 }

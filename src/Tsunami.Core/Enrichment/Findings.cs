@@ -14,3 +14,6 @@ public sealed record Concept(string Name, string Synset, float Score);
 
 /// <summary>Measured quality and the flags QC asks about ("blurry", "dark", "overexposed", "low-resolution").</summary>
 public sealed record QualityReport(double Sharpness, double Brightness, double DarkShare, double ClippedShare, double Megapixels, IReadOnlyList<string> Flags);
+
+/// <summary>A line of text read in the photo: the text, the recogniser's confidence, and its quadrilateral (tl, tr, br, bl as x, y pairs).</summary>
+public sealed record TextLine(string Text, float Confidence, float[] Quad);

@@ -22,6 +22,7 @@ internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quali
         [EnrichmentStage.Objects] = $"1/{models.Tags["yolox-nano"]}",
         [EnrichmentStage.Labels] = $"1/{models.Tags["mobilenetv2"]}+{models.Tags["wordnet-nouns"]}",
         [EnrichmentStage.Faces] = $"1/{models.Tags["yunet"]}",
+        [EnrichmentStage.Text] = $"1/{models.Tags["ppocr-det"]}+{models.Tags["ppocr-cls"]}+{models.Tags["ppocr-rec"]}",
         [EnrichmentStage.Quality] = "1",
     };
 
@@ -65,6 +66,8 @@ internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quali
         var objects = Run(EnrichmentStage.Objects, () => models.Objects.Detect(photo.Image).Select(o => o with { Box = o.Box.Scale(scale) }).ToList());
         var faces = Run(EnrichmentStage.Faces, () => models.Faces.Detect(photo.Image)
             .Select(f => f with { Box = f.Box.Scale(scale), Landmarks = [.. f.Landmarks.Select(v => v * scale)] }).ToList());
+        var text = Run(EnrichmentStage.Text, () => models.Text.Read(photo.Image)
+            .Select(t => t with { Quad = [.. t.Quad.Select(v => v * scale)] }).ToList());
         var report = Run(EnrichmentStage.Quality, () => quality.Analyze(photo.Image, photo.Work.Width, photo.Work.Height));
         Classification? classification = null;
         if (labels.TryGetValue(photo, out var labelled))
@@ -82,6 +85,7 @@ internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quali
             Errors = errors,
             Objects = objects,
             Faces = faces,
+            Text = text,
             Quality = report,
             Labels = classification?.Labels.Where(l => l.Score >= MinimumLabelScore).ToList(),
             Concepts = classification is null ? null : Generalise(classification.Labels),

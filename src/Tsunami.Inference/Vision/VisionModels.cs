@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Tsunami.Inference.Concepts;
 using Tsunami.Inference.Onnx;
 using Tsunami.Inference.Repository;
+using Tsunami.Inference.Text;
 
 namespace Tsunami.Inference.Vision;
 
@@ -10,10 +11,11 @@ public sealed class VisionModelSet : IDisposable
 {
     private readonly List<IDisposable> _owned;
 
-    internal VisionModelSet(ObjectDetector objects, ImageClassifier classifier, FaceDetector faces, WordNet wordNet,
+    internal VisionModelSet(ObjectDetector objects, ImageClassifier classifier, FaceDetector faces, OcrReader text, WordNet wordNet,
         IReadOnlyDictionary<string, string> tags, List<IDisposable> owned)
     {
         Objects = objects;
+        Text = text;
         Classifier = classifier;
         Faces = faces;
         WordNet = wordNet;
@@ -24,6 +26,7 @@ public sealed class VisionModelSet : IDisposable
     public ObjectDetector Objects { get; }
     public ImageClassifier Classifier { get; }
     public FaceDetector Faces { get; }
+    public OcrReader Text { get; }
     public WordNet WordNet { get; }
 
     /// <summary>Model name → tag (name:sha-prefix) of the file in use.</summary>
@@ -33,7 +36,7 @@ public sealed class VisionModelSet : IDisposable
 }
 
 /// <summary>Resolves and opens the default vision models once per process, on first use.</summary>
-public sealed class VisionModels(ModelResolver resolver, OnnxSessionFactory sessions, IOptions<ModelOptions> options) : IDisposable
+public sealed class VisionModels(ModelResolver resolver, OnnxSessionFactory sessions, IOptions<ModelOptions> options, IOptions<InferenceOptions> inference) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private VisionModelSet? _loaded;
@@ -64,6 +67,10 @@ public sealed class VisionModels(ModelResolver resolver, OnnxSessionFactory sess
         var yunet = await Resolve("yunet");
         var classes = await Resolve("imagenet-classes");
         var wordNetFile = await Resolve("wordnet-nouns");
+        var textDetection = await Resolve("ppocr-det");
+        var textAngles = await Resolve("ppocr-cls");
+        var textRecognition = await Resolve("ppocr-rec");
+        var textKeys = await Resolve("ppocr-keys");
 
         var owned = new List<IDisposable>();
         try
@@ -74,11 +81,20 @@ public sealed class VisionModels(ModelResolver resolver, OnnxSessionFactory sess
             owned.Add(classifier);
             var faces = sessions.Open(yunet.Model.Name, yunet.Path, FaceDetector.Signature);
             owned.Add(faces);
+            var detection = sessions.Open(textDetection.Model.Name, textDetection.Path, TextDetector.Signature);
+            owned.Add(detection);
+            var angles = sessions.Open(textAngles.Model.Name, textAngles.Path, TextAngleClassifier.Signature);
+            owned.Add(angles);
+            var recognition = sessions.Open(textRecognition.Model.Name, textRecognition.Path, TextRecognizer.Signature);
+            owned.Add(recognition);
+            var text = new OcrReader(new TextDetector(detection, inference.Value.TextDetectionMaxSide), new TextAngleClassifier(angles),
+                TextRecognizer.Create(recognition, textKeys.Path));
             var wordNet = WordNet.Open(wordNetFile.Path);
             owned.Add(wordNet);
-            var tags = new[] { yolox, mobileNet, yunet, classes, wordNetFile }.ToDictionary(r => r.Model.Name, r => r.Tag);
+            var tags = new[] { yolox, mobileNet, yunet, classes, wordNetFile, textDetection, textAngles, textRecognition, textKeys }
+                .ToDictionary(r => r.Model.Name, r => r.Tag);
             return new VisionModelSet(new ObjectDetector(objects), new ImageClassifier(classifier, ImageNetClasses.Load(classes.Path)),
-                new FaceDetector(faces), wordNet, tags, owned);
+                new FaceDetector(faces), text, wordNet, tags, owned);
         }
         catch
         {

@@ -128,6 +128,14 @@ internal static class Schema
             megapixels REAL NOT NULL,
             flags TEXT NOT NULL
         ) WITHOUT ROWID;
+        CREATE TABLE text_lines (
+            asset_id TEXT NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+            line INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            quad TEXT NOT NULL,
+            PRIMARY KEY (asset_id, line)
+        ) WITHOUT ROWID;
         CREATE TABLE vectors (
             asset_id TEXT NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
             space TEXT NOT NULL,

@@ -73,6 +73,7 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
             SELECT score, x, y, width, height, landmarks FROM faces WHERE asset_id = $id ORDER BY score DESC;
             SELECT sharpness, brightness, dark_share, clipped_share, megapixels, flags FROM quality WHERE asset_id = $id;
             SELECT vector FROM vectors WHERE asset_id = $id AND space = 'visual';
+            SELECT text, confidence, quad FROM text_lines WHERE asset_id = $id ORDER BY line;
             """;
         command.Parameters.AddWithValue("$id", asset.ToString());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -89,12 +90,12 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
         var objects = await ReadAllAsync(reader, r => new DetectedObject(r.GetString(0), r.GetFloat(1), ReadBox(r, 2)), cancellationToken);
         var labels = await ReadAllAsync(reader, r => new ImageLabel(r.GetString(0), r.GetFloat(1), r.GetString(2)), cancellationToken);
         var concepts = await ReadAllAsync(reader, r => new Concept(r.GetString(0), r.GetString(1), r.GetFloat(2)), cancellationToken);
-        var faces = await ReadAllAsync(reader, r => new DetectedFace(r.GetFloat(0), ReadBox(r, 1),
-            [.. r.GetString(5).Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))]), cancellationToken);
+        var faces = await ReadAllAsync(reader, r => new DetectedFace(r.GetFloat(0), ReadBox(r, 1), ParseFloats(r.GetString(5))), cancellationToken);
         var quality = (await ReadAllAsync(reader, r => new QualityReport(r.GetDouble(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4),
             r.GetString(5).Split(',', StringSplitOptions.RemoveEmptyEntries))
             , cancellationToken)).FirstOrDefault();
         var embedding = (await ReadAllAsync(reader, r => MemoryMarshal.Cast<byte, float>((byte[])r.GetValue(0)).ToArray(), cancellationToken)).FirstOrDefault();
+        var text = await ReadAllAsync(reader, r => new TextLine(r.GetString(0), r.GetFloat(1), ParseFloats(r.GetString(2))), cancellationToken);
 
         bool Ran(string stage) => versions.ContainsKey(stage) && !errors.ContainsKey(stage);
         return new AssetEnrichment(asset)
@@ -105,6 +106,7 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
             Labels = Ran(EnrichmentStage.Labels) ? labels : null,
             Concepts = Ran(EnrichmentStage.Labels) ? concepts : null,
             Faces = Ran(EnrichmentStage.Faces) ? faces : null,
+            Text = Ran(EnrichmentStage.Text) ? text : null,
             Quality = quality,
             Embedding = embedding,
         };
@@ -118,6 +120,7 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
             EnrichmentStage.Labels => ["labels", "concepts", "vectors"],
             EnrichmentStage.Faces => ["faces"],
             EnrichmentStage.Quality => ["quality"],
+            EnrichmentStage.Text => ["text_lines"],
             _ => [],
         };
         foreach (var table in tables)
@@ -139,7 +142,14 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
             await SqliteCommands.ExecuteAsync(connection, transaction,
                 "INSERT INTO faces (asset_id, score, x, y, width, height, landmarks) VALUES ($id, $score, $x, $y, $w, $h, $landmarks);", cancellationToken,
                 ("$id", id), ("$score", f.Score), ("$x", f.Box.X), ("$y", f.Box.Y), ("$w", f.Box.Width), ("$h", f.Box.Height),
-                ("$landmarks", string.Join(',', f.Landmarks.Select(v => v.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)))));
+                ("$landmarks", FormatFloats(f.Landmarks)));
+        }
+        var line = 0;
+        foreach (var t in e.Text ?? [])
+        {
+            await SqliteCommands.ExecuteAsync(connection, transaction,
+                "INSERT INTO text_lines (asset_id, line, text, confidence, quad) VALUES ($id, $line, $text, $confidence, $quad);", cancellationToken,
+                ("$id", id), ("$line", line++), ("$text", t.Text), ("$confidence", t.Confidence), ("$quad", FormatFloats(t.Quad)));
         }
         var rank = 0;
         foreach (var l in e.Labels ?? [])
@@ -169,6 +179,12 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
                 cancellationToken, ("$id", id), ("$vector", MemoryMarshal.AsBytes(vector.AsSpan()).ToArray()));
         }
     }
+
+    private static string FormatFloats(float[] values) =>
+        string.Join(',', values.Select(v => v.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)));
+
+    private static float[] ParseFloats(string text) =>
+        [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))];
 
     private static Box ReadBox(SqliteDataReader reader, int first) =>
         new(reader.GetFloat(first), reader.GetFloat(first + 1), reader.GetFloat(first + 2), reader.GetFloat(first + 3));

@@ -1,0 +1,70 @@
+using Tsunami.Core.Enrichment;
+using Tsunami.Core.Imaging;
+
+namespace Tsunami.Inference.Text;
+
+/// <summary>
+/// Reads the text in a photo: detect lines, straighten them, turn the upside-down ones, recognise in batches, and
+/// return them in reading order. Where the angle classifier is unsure, both orientations are read and the more
+/// confident wins (the classifier misfires on small tilted text, MODELS.md).
+/// </summary>
+public sealed class OcrReader
+{
+    private const float SureUpsideDown = 0.9f;
+    private const float Unsure = 0.5f;
+    private const float MinimumConfidence = 0.75f;
+    private readonly TextDetector _detector;
+    private readonly TextAngleClassifier _angles;
+    private readonly TextRecognizer _recognizer;
+
+    internal OcrReader(TextDetector detector, TextAngleClassifier angles, TextRecognizer recognizer)
+    {
+        _detector = detector;
+        _angles = angles;
+        _recognizer = recognizer;
+    }
+
+    public IReadOnlyList<TextLine> Read(RgbImage image)
+    {
+        var quads = ReadingOrder(_detector.Detect(image));
+        if (quads.Count == 0)
+        {
+            return [];
+        }
+        var crops = quads.Select(q => LineCropper.Crop(image, q)).ToList();
+        var upsideDown = _angles.UpsideDownProbabilities(crops);
+        var upright = crops.Select((crop, i) => upsideDown[i] > SureUpsideDown ? LineCropper.Rotate180(crop) : crop).ToList();
+        var read = _recognizer.Recognize(upright).ToArray();
+
+        var unsure = Enumerable.Range(0, crops.Count).Where(i => upsideDown[i] is > Unsure and <= SureUpsideDown).ToList();
+        if (unsure.Count > 0)
+        {
+            var flipped = _recognizer.Recognize(unsure.Select(i => LineCropper.Rotate180(crops[i])).ToList());
+            for (var k = 0; k < unsure.Count; k++)
+            {
+                if (flipped[k].Confidence > read[unsure[k]].Confidence)
+                {
+                    read[unsure[k]] = flipped[k];
+                }
+            }
+        }
+
+        return quads.Select((quad, i) => new TextLine(read[i].Text, MathF.Round(read[i].Confidence, 3), quad.ToArray()))
+            .Where(line => line.Text.Length > 0 && line.Confidence >= MinimumConfidence)
+            .ToList();
+    }
+
+    /// <summary>Top to bottom, and left to right within a line (boxes whose tops are within 10 px), as PaddleOCR sorts.</summary>
+    private static List<Quad> ReadingOrder(IReadOnlyList<Quad> quads)
+    {
+        var sorted = quads.OrderBy(q => q.TopLeft.Y).ThenBy(q => q.TopLeft.X).ToList();
+        for (var i = 0; i < sorted.Count - 1; i++)
+        {
+            for (var j = i; j >= 0 && Math.Abs(sorted[j + 1].TopLeft.Y - sorted[j].TopLeft.Y) < 10 && sorted[j + 1].TopLeft.X < sorted[j].TopLeft.X; j--)
+            {
+                (sorted[j], sorted[j + 1]) = (sorted[j + 1], sorted[j]);
+            }
+        }
+        return sorted;
+    }
+}

@@ -1,0 +1,47 @@
+using Tsunami.Core.Imaging;
+using Tsunami.Inference.Text;
+
+namespace Tsunami.Inference.Tests;
+
+public sealed class OcrReaderTests(VisionModels models) : IClassFixture<VisionModels>
+{
+    private RgbImage Decode(byte[] jpeg) => models.Decode(jpeg);
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(8, true)]
+    [InlineData(-12, false)]
+    [InlineData(180, false)]
+    public void A_rendered_sign_is_read_exactly(double angle, bool noise)
+    {
+        var lines = models.Text.Read(Decode(TextPhotos.Sign("HIGH VOLTAGE 42", angle, noise: noise)));
+        var line = Assert.Single(lines);
+        Assert.Equal("HIGH VOLTAGE 42", line.Text);
+        Assert.True(line.Confidence > 0.9, $"confidence {line.Confidence}");
+    }
+
+    [Fact]
+    public void Two_lines_come_in_reading_order()
+    {
+        var lines = models.Text.Read(Decode(TextPhotos.Sign("DANGER\nKEEP OUT")));
+        Assert.Equal(["DANGER", "KEEP OUT"], lines.Select(l => l.Text));
+    }
+
+    [Fact]
+    public void A_photographed_page_is_read_line_by_line()
+    {
+        var lines = models.Text.Read(models.Load("opencv/imageTextN.png"));
+        Assert.InRange(lines.Count, 10, 16);
+        Assert.All(lines, l => Assert.Equal(8, l.Quad.Length));
+        // The page (a preface of Szeliski's Computer Vision) as it reads, top to bottom.
+        Assert.Equal("technical details are too complex to cover in the book itself.", lines[0].Text);
+        Assert.StartsWith("In teaching our courses, we have found it useful", lines[1].Text, StringComparison.Ordinal);
+        Assert.StartsWith("inspiration from three high-level approaches", lines[^1].Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("darknet/horses.jpg")]
+    [InlineData("skimage/coffee.png")]
+    public void Photos_without_text_give_no_text(string sample) =>
+        Assert.Empty(models.Text.Read(models.Load(sample)));
+}
