@@ -19,6 +19,10 @@ public sealed class InferenceOptions
     [Range(64, 4096)]
     public int TextDetectionMaxSide { get; set; } = 960;
 
+    /// <summary>Longest side of the quick look for any text first, skipping the full detection where there is none; 0 turns it off.</summary>
+    [Range(0, 4096)]
+    public int TextGateMaxSide { get; set; } = 320;
+
     /// <summary>Photos per batched model call where the model takes a batch (the classifier).</summary>
     [Range(1, 256)]
     public int BatchSize { get; set; } = 8;

@@ -34,7 +34,7 @@ public sealed class VisionModels : IDisposable
             Factory.Open("ppocr-cls", Shared("ppocr/ch_ppocr_mobile_v2.0_cls_infer.onnx"), TextAngleClassifier.Signature),
             Factory.Open("ppocr-rec", Shared("ppocr/ch_PP-OCRv4_rec_infer.onnx"), TextRecognizer.Signature),
         ];
-        Text = new OcrReader(new TextDetector(_text[0], 960), new TextAngleClassifier(_text[1]), TextRecognizer.Create(_text[2], Shared("ppocr/ppocr_keys_v1.txt")));
+        Text = new OcrReader(new TextDetector(_text[0]), new TextAngleClassifier(_text[1]), TextRecognizer.Create(_text[2], Shared("ppocr/ppocr_keys_v1.txt")));
         WordNet = WordNet.Open(RepositoryPaths.Model("wordnet/data.noun"));
     }
 
@@ -51,6 +51,10 @@ public sealed class VisionModels : IDisposable
     public RgbImage Load(string sample) => Decode(File.ReadAllBytes(RepositoryPaths.Sample(sample)));
 
     public RgbImage Decode(byte[] content) => _processor.DecodeRgb(content, 1280);
+
+    /// <summary>The views the enrichment hands the models.</summary>
+    public IReadOnlyList<RgbImage> Views(string sample, params Core.Imaging.ViewSize[] sizes) =>
+        _processor.DecodeViews(File.ReadAllBytes(RepositoryPaths.Sample(sample)), sizes);
 
     public void Dispose()
     {

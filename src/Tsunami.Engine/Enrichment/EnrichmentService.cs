@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Tsunami.Core.Assets;
 using Tsunami.Core.Enrichment;
+using Tsunami.Core.Imaging;
 using Tsunami.Core.Ingest;
 using Tsunami.Core.Storage;
 using Tsunami.Inference;
@@ -34,8 +35,7 @@ public sealed class EnrichmentService(
     PhotoProcessor processor,
     QualityAnalyzer quality,
     VisionModels visionModels,
-    IOptions<InferenceOptions> inferenceOptions,
-    IOptions<MediaOptions> mediaOptions)
+    IOptions<InferenceOptions> inferenceOptions)
 {
     public async Task<EnrichResult> EnrichAsync(EnrichRequest request, IProgress<EnrichProgress>? progress, CancellationToken cancellationToken)
     {
@@ -52,13 +52,13 @@ public sealed class EnrichmentService(
         var pending = await enrichments.ListPendingAsync(request.Collection, versions, request.Force, cancellationToken);
 
         var clock = new EnrichmentClock();
-        var enricher = new PhotoEnricher(models, quality, clock);
+        var enricher = new PhotoEnricher(models, quality, clock, inferenceOptions.Value);
         var errors = new List<IngestError>();
         var enriched = 0;
         foreach (var chunk in pending.Chunk(inferenceOptions.Value.BatchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (inputs, failures) = await DecodeAsync(chunk, clock, cancellationToken);
+            var (inputs, failures) = await DecodeAsync(chunk, enricher.Views, clock, cancellationToken);
             var results = enricher.Enrich(inputs, versions).Concat(failures).ToList();
             await enrichments.CommitAsync(results, CancellationToken.None);
             foreach (var result in results)
@@ -79,7 +79,7 @@ public sealed class EnrichmentService(
     }
 
     private async Task<(List<EnrichmentInput> Inputs, List<AssetEnrichment> Failures)> DecodeAsync(
-        EnrichmentWork[] chunk, EnrichmentClock clock, CancellationToken cancellationToken)
+        EnrichmentWork[] chunk, IReadOnlyList<ViewSize> views, EnrichmentClock clock, CancellationToken cancellationToken)
     {
         var inputs = new EnrichmentInput?[chunk.Length];
         var failures = new AssetEnrichment?[chunk.Length];
@@ -92,7 +92,8 @@ public sealed class EnrichmentService(
                 await using var stream = blobs.OpenRead(work.Preview);
                 using var buffer = new MemoryStream();
                 await stream.CopyToAsync(buffer, token);
-                inputs[i] = new EnrichmentInput(work, processor.DecodeRgb(buffer.ToArray(), mediaOptions.Value.PreviewSize));
+                var decoded = processor.DecodeViews(buffer.ToArray(), views);
+                inputs[i] = new EnrichmentInput(work, views.Select((view, k) => (view, decoded[k])).ToDictionary(p => p.view, p => p.Item2));
             }
             catch (Exception e) when (e is MediaException or IOException)
             {

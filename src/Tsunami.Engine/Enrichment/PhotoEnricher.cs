@@ -2,17 +2,27 @@ using System.Diagnostics;
 using Tsunami.Core.Enrichment;
 using Tsunami.Core.Imaging;
 using Tsunami.Core.Storage;
+using Tsunami.Inference;
 using Tsunami.Inference.Vision;
 using Tsunami.Media.Analysis;
 
 namespace Tsunami.Engine.Enrichment;
 
-/// <summary>A photo ready for the models: its work item and its upright preview pixels.</summary>
-internal sealed record EnrichmentInput(EnrichmentWork Work, RgbImage Image);
+/// <summary>A photo ready for the models: its work item and its upright pixels at each size a model wants.</summary>
+internal sealed record EnrichmentInput(EnrichmentWork Work, IReadOnlyDictionary<ViewSize, RgbImage> Views);
 
 /// <summary>Runs the requested stages over a batch of decoded photos; a stage that fails on a photo fails only there.</summary>
-internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quality, EnrichmentClock clock)
+internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quality, EnrichmentClock clock, InferenceOptions options)
 {
+    private static readonly ViewSize ObjectsView = ViewSize.Longer(ObjectDetector.Size);
+    private static readonly ViewSize FacesView = ViewSize.Longer(FaceDetector.Size);
+    private static readonly ViewSize LabelsView = ViewSize.Shorter(ImageClassifier.Resize);
+    private ViewSize TextView => ViewSize.Longer(options.TextDetectionMaxSide);
+    private ViewSize? GateView => options.TextGateMaxSide > 0 ? ViewSize.Longer(options.TextGateMaxSide) : null;
+
+    /// <summary>The sizes the stages read the photo at: decoded once, resized once each (quality reads the faces view).</summary>
+    public IReadOnlyList<ViewSize> Views => [ObjectsView, FacesView, LabelsView, TextView, .. GateView is { } gate ? [gate] : Array.Empty<ViewSize>()];
+
     private const float MinimumLabelScore = 0.05f;
     private const int MaxConcepts = 48;
 
@@ -38,8 +48,8 @@ internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quali
     {
         var stages = photo.Work.Stages;
         var errors = new Dictionary<string, string>();
-        // Boxes are found on the preview and stored in the original's upright pixels.
-        var scale = (float)photo.Work.Width / photo.Image.Width;
+        // Boxes are found on a view and stored in the original's upright pixels.
+        float ScaleOf(ViewSize view) => (float)photo.Work.Width / photo.Views[view].Width;
 
         T? Run<T>(string stage, Func<T> run) where T : class
         {
@@ -63,12 +73,13 @@ internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quali
             }
         }
 
-        var objects = Run(EnrichmentStage.Objects, () => models.Objects.Detect(photo.Image).Select(o => o with { Box = o.Box.Scale(scale) }).ToList());
-        var faces = Run(EnrichmentStage.Faces, () => models.Faces.Detect(photo.Image)
-            .Select(f => f with { Box = f.Box.Scale(scale), Landmarks = [.. f.Landmarks.Select(v => v * scale)] }).ToList());
-        var text = Run(EnrichmentStage.Text, () => models.Text.Read(photo.Image)
-            .Select(t => t with { Quad = [.. t.Quad.Select(v => v * scale)] }).ToList());
-        var report = Run(EnrichmentStage.Quality, () => quality.Analyze(photo.Image, photo.Work.Width, photo.Work.Height));
+        var objects = Run(EnrichmentStage.Objects, () => models.Objects.Detect(photo.Views[ObjectsView])
+            .Select(o => o with { Box = o.Box.Scale(ScaleOf(ObjectsView)) }).ToList());
+        var faces = Run(EnrichmentStage.Faces, () => models.Faces.Detect(photo.Views[FacesView])
+            .Select(f => f with { Box = f.Box.Scale(ScaleOf(FacesView)), Landmarks = [.. f.Landmarks.Select(v => v * ScaleOf(FacesView))] }).ToList());
+        var text = Run(EnrichmentStage.Text, () => models.Text.Read(photo.Views[TextView], GateView is { } gate ? photo.Views[gate] : null)
+            .Select(t => t with { Quad = [.. t.Quad.Select(v => v * ScaleOf(TextView))] }).ToList());
+        var report = Run(EnrichmentStage.Quality, () => quality.Analyze(photo.Views[FacesView], photo.Work.Width, photo.Work.Height));
         Classification? classification = null;
         if (labels.TryGetValue(photo, out var labelled))
         {
@@ -103,7 +114,7 @@ internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quali
         var watch = Stopwatch.StartNew();
         try
         {
-            var classified = models.Classifier.Classify(photos.Select(p => p.Image).ToList());
+            var classified = models.Classifier.Classify(photos.Select(p => p.Views[LabelsView]).ToList());
             for (var i = 0; i < photos.Count; i++)
             {
                 results[photos[i]] = new Result<Classification>(classified[i], null);

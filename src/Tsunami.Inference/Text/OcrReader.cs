@@ -13,6 +13,9 @@ public sealed class OcrReader
     private const float SureUpsideDown = 0.9f;
     private const float Unsure = 0.5f;
     private const float MinimumConfidence = 0.75f;
+
+    // Lines at least this tall (in pixels of a 480 px view) are found as well in the gate as at full size.
+    private const float TallEnoughAtGate = 16;
     private readonly TextDetector _detector;
     private readonly TextAngleClassifier _angles;
     private readonly TextRecognizer _recognizer;
@@ -24,9 +27,32 @@ public sealed class OcrReader
         _recognizer = recognizer;
     }
 
-    public IReadOnlyList<TextLine> Read(RgbImage image)
+    /// <summary>Reads the text of <paramref name="image"/>, in its pixels.</summary>
+    /// <param name="gate">
+    /// The same photo smaller, where detection costs a quarter: it picks the resolution per photo. No text there,
+    /// none is read; only lines tall enough to read there, their boxes are used as they are; small lines, and the
+    /// full-size detection runs (the full detection alone cost 68 ms a photo here, see bench enrich).
+    /// </param>
+    public IReadOnlyList<TextLine> Read(RgbImage image, RgbImage? gate = null)
     {
-        var quads = ReadingOrder(_detector.Detect(image));
+        IReadOnlyList<Quad> found;
+        if (gate is not null && gate.Width < image.Width)
+        {
+            var coarse = _detector.Detect(gate);
+            if (coarse.Count == 0)
+            {
+                return [];
+            }
+            var scale = (float)image.Width / gate.Width;
+            found = coarse.Min(q => Math.Min(q.Height, q.Width)) * 480f / Math.Max(gate.Width, gate.Height) >= TallEnoughAtGate
+                ? [.. coarse.Select(q => q.Scale(scale, scale))]
+                : _detector.Detect(image);
+        }
+        else
+        {
+            found = _detector.Detect(image);
+        }
+        var quads = ReadingOrder(found);
         if (quads.Count == 0)
         {
             return [];

@@ -10,7 +10,7 @@ namespace Tsunami.Inference.Text;
 /// PP-OCRv4 text detection with DB post-processing: probability map → 8-connected regions → minimum-area
 /// rectangles, scored, expanded ("unclipped") and mapped back to the image (../shared/models/MODELS.md).
 /// </summary>
-internal sealed class TextDetector(OnnxModel model, int maxSide)
+internal sealed class TextDetector(OnnxModel model)
 {
     private const float PixelThreshold = 0.3f;
     private const float BoxThreshold = 0.6f;
@@ -23,31 +23,38 @@ internal sealed class TextDetector(OnnxModel model, int maxSide)
         [new TensorSpec("x", typeof(float), [-1, 3, -1, -1])],
         [new TensorSpec("sigmoid_0.tmp_0", typeof(float), [-1, 1, -1, -1])]);
 
+    /// <summary>Finds text lines at the image's own resolution (the caller picks it), in its pixels.</summary>
     public IReadOnlyList<Quad> Detect(RgbImage image)
     {
-        var ratio = Math.Min(1f, (float)maxSide / Math.Max(image.Width, image.Height));
-        var width = Math.Max(32, (int)Math.Round(image.Width * ratio / 32) * 32);
-        var height = Math.Max(32, (int)Math.Round(image.Height * ratio / 32) * 32);
-        var planar = Resampler.ToPlanar(image, 0, 0, image.Width, image.Height, width, height);
+        // Sides padded up to multiples of 32 with the mean colour (0 once normalised), not stretched to them.
+        var width = (image.Width + 31) / 32 * 32;
+        var height = (image.Height + 31) / 32 * 32;
+        var planar = Resampler.ToPlanar(image, 0, 0, image.Width, image.Height, image.Width, image.Height);
         var tensor = new float[3 * width * height];
-        var plane = width * height;
+        var plane = image.Width * image.Height;
         for (var c = 0; c < 3; c++)
         {
             // BGR, with ImageNet mean/std applied to the channels in that order (PaddleOCR's convention).
             var source = planar.AsSpan((2 - c) * plane, plane);
-            var target = tensor.AsSpan(c * plane, plane);
-            for (var i = 0; i < plane; i++)
+            var target = tensor.AsSpan(c * width * height, width * height);
+            for (var y = 0; y < image.Height; y++)
             {
-                target[i] = ((source[i] / 255f) - Mean[c]) / Std[c];
+                for (var x = 0; x < image.Width; x++)
+                {
+                    target[(y * width) + x] = ((source[(y * image.Width) + x] / 255f) - Mean[c]) / Std[c];
+                }
             }
         }
         using var input = OrtValue.CreateTensorValueFromMemory(tensor, [1, 3, height, width]);
         using var outputs = model.Run(["x"], [input], ["sigmoid_0.tmp_0"]);
         var probabilities = outputs[0].GetTensorDataAsSpan<float>().ToArray();
         return Boxes(probabilities, width, height)
-            .Select(q => q.Scale((float)image.Width / width, (float)image.Height / height))
+            .Select(q => Clip(q, image.Width, image.Height))
             .ToList();
     }
+
+    private static Quad Clip(Quad q, int width, int height) =>
+        new(Clamp(q.TopLeft, width, height), Clamp(q.TopRight, width, height), Clamp(q.BottomRight, width, height), Clamp(q.BottomLeft, width, height));
 
     private static List<Quad> Boxes(float[] probabilities, int width, int height)
     {

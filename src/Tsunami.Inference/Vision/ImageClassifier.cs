@@ -13,7 +13,7 @@ public sealed record Classification(IReadOnlyList<ImageLabel> Labels, float[] Em
 public sealed class ImageClassifier(OnnxModel model, ImageNetClasses classes, int topK = 5)
 {
     public const int Crop = 224;
-    private const int Resize = 256;
+    public const int Resize = 256;
     private static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
     private static readonly float[] Std = [0.229f, 0.224f, 0.225f];
 

@@ -12,6 +12,10 @@ internal static class Resampler
     /// <returns>Planar R, G, B: three blocks of <paramref name="height"/> × <paramref name="width"/> floats.</returns>
     public static float[] ToPlanar(RgbImage image, int regionX, int regionY, int regionWidth, int regionHeight, int width, int height)
     {
+        if (regionWidth == width && regionHeight == height)
+        {
+            return Copy(image, regionX, regionY, width, height);
+        }
         var horizontal = Taps.For(regionX, regionWidth, width, image.Width);
         var vertical = Taps.For(regionY, regionHeight, height, image.Height);
         var source = image.Pixels;
@@ -66,6 +70,26 @@ internal static class Resampler
                 planar[o] = Math.Clamp(r, 0, 255);
                 planar[plane + o] = Math.Clamp(g, 0, 255);
                 planar[(2 * plane) + o] = Math.Clamp(b, 0, 255);
+            }
+        }
+        return planar;
+    }
+
+    /// <summary>The region as it is: callers hand over images already at model size (PhotoProcessor.DecodeViews).</summary>
+    private static float[] Copy(RgbImage image, int regionX, int regionY, int width, int height)
+    {
+        var planar = new float[3 * width * height];
+        var plane = width * height;
+        var pixels = image.Pixels;
+        for (var y = 0; y < height; y++)
+        {
+            var source = (((regionY + y) * image.Width) + regionX) * 3;
+            var target = y * width;
+            for (var x = 0; x < width; x++, source += 3)
+            {
+                planar[target + x] = pixels[source];
+                planar[plane + target + x] = pixels[source + 1];
+                planar[(2 * plane) + target + x] = pixels[source + 2];
             }
         }
         return planar;

@@ -14,6 +14,7 @@ public sealed class VisionModelSet : IDisposable
     internal VisionModelSet(ObjectDetector objects, ImageClassifier classifier, FaceDetector faces, OcrReader text, WordNet wordNet,
         IReadOnlyDictionary<string, string> tags, List<IDisposable> owned)
     {
+        Sessions = owned.OfType<OnnxModel>().ToList();
         Objects = objects;
         Text = text;
         Classifier = classifier;
@@ -29,6 +30,9 @@ public sealed class VisionModelSet : IDisposable
     public OcrReader Text { get; }
     public WordNet WordNet { get; }
 
+    /// <summary>Every open ONNX session, for their run counts and compute time.</summary>
+    public IReadOnlyList<OnnxModel> Sessions { get; }
+
     /// <summary>Model name → tag (name:sha-prefix) of the file in use.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; }
 
@@ -36,7 +40,7 @@ public sealed class VisionModelSet : IDisposable
 }
 
 /// <summary>Resolves and opens the default vision models once per process, on first use.</summary>
-public sealed class VisionModels(ModelResolver resolver, OnnxSessionFactory sessions, IOptions<ModelOptions> options, IOptions<InferenceOptions> inference) : IDisposable
+public sealed class VisionModels(ModelResolver resolver, OnnxSessionFactory sessions, IOptions<ModelOptions> options) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private VisionModelSet? _loaded;
@@ -87,7 +91,7 @@ public sealed class VisionModels(ModelResolver resolver, OnnxSessionFactory sess
             owned.Add(angles);
             var recognition = sessions.Open(textRecognition.Model.Name, textRecognition.Path, TextRecognizer.Signature);
             owned.Add(recognition);
-            var text = new OcrReader(new TextDetector(detection, inference.Value.TextDetectionMaxSide), new TextAngleClassifier(angles),
+            var text = new OcrReader(new TextDetector(detection), new TextAngleClassifier(angles),
                 TextRecognizer.Create(recognition, textKeys.Path));
             var wordNet = WordNet.Open(wordNetFile.Path);
             owned.Add(wordNet);

@@ -84,6 +84,39 @@ public sealed class PhotoProcessor
         }
     }
 
+    /// <summary>
+    /// Decodes once and makes every view the models ask for (never enlarged): libvips' SIMD resize costs 1–3 ms a
+    /// view, where resampling in the adapters cost 20–40 ms a model (bench enrich).
+    /// </summary>
+    /// <exception cref="MediaException">The content cannot be decoded.</exception>
+    public IReadOnlyList<RgbImage> DecodeViews(byte[] content, IReadOnlyList<ViewSize> sizes)
+    {
+        var format = ImageFormatSniffer.Sniff(content) ?? throw new MediaException(ImageFormatSniffer.DescribeNonImage(content));
+        try
+        {
+            using var decoded = Image.NewFromBuffer(content, failOn: Enums.FailOn.Truncated);
+            using var opaque = ToEightBitOpaque(decoded.Autorot());
+            using var pixels = opaque.CopyMemory();
+            return [.. sizes.Select(size => ToRgbView(pixels, size))];
+        }
+        catch (VipsException e)
+        {
+            throw new MediaException(DescribeDecodeFailure(format, e), e);
+        }
+    }
+
+    private static RgbImage ToRgbView(Image image, ViewSize size)
+    {
+        var side = size.ShorterSide ? Math.Min(image.Width, image.Height) : Math.Max(image.Width, image.Height);
+        var scale = (double)size.Pixels / side;
+        if (scale >= 1)
+        {
+            return ToRgb(image);
+        }
+        using var resized = image.Resize(scale, Enums.Kernel.Linear);
+        return ToRgb(resized);
+    }
+
     internal static RgbImage ToRgb(Image image)
     {
         using var rgb = image.Bands == 3 ? image.Copy() : image.Colourspace(Enums.Interpretation.Srgb);

@@ -1,0 +1,162 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Tsunami.Core.Imaging;
+using Tsunami.Engine.Enrichment;
+using Tsunami.Engine.Hosting;
+using Tsunami.Engine.Ingest;
+using Tsunami.Inference.Vision;
+using Tsunami.Media.Decoding;
+using Tsunami.TestKit;
+
+namespace Tsunami.Benchmarks;
+
+/// <summary>
+/// Model stages one by one (median ms per photo, one thread, classifier at batch 1/4/16), then ingest with every
+/// enrichment stage end to end at 2 workers, with the share of time inside ONNX Runtime.
+/// </summary>
+internal static class EnrichBenchmark
+{
+    private static readonly Option<int> Photos = new("--photos") { Description = "Photos for the end-to-end run", DefaultValueFactory = _ => 60 };
+    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object" };
+
+    public static Command Create()
+    {
+        var command = new Command("enrich", "Per-stage model latency and the end-to-end enriched ingest rate") { Photos, Json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var json = parse.GetValue(Json);
+            var stages = await StageLatenciesAsync(cancellationToken);
+            var endToEnd = await EndToEndAsync(parse.GetValue(Photos), cancellationToken);
+            if (json)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new { stagesMedianMs = stages, endToEnd }));
+                return 0;
+            }
+            Console.WriteLine("Stage latency, one thread, median over the samples (ms per photo):");
+            foreach (var (stage, ms) in stages)
+            {
+                Console.WriteLine($"  {stage,-28} {ms,7:0.0}");
+            }
+            Console.WriteLine($"End to end (ingest + every stage, 2 workers): {JsonSerializer.Serialize(endToEnd)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<Dictionary<string, double>> StageLatenciesAsync(CancellationToken cancellationToken)
+    {
+        using var temp = new TempDirectory();
+        await using var services = Services(temp, 1, intraOpThreads: 1);
+        var models = await services.GetRequiredService<VisionModels>().GetAsync(cancellationToken);
+        var processor = services.GetRequiredService<PhotoProcessor>();
+        var files = Directory.GetFiles(RepositoryPaths.Samples, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/bad/", StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith('.'))
+            .Select(File.ReadAllBytes)
+            .Concat(new[] { "HIGH VOLTAGE 42", "DANGER\nKEEP OUT", "SITE 12 PUMP" }.Select(t => TextPhotos.Sign(t)))
+            .ToList();
+        ViewSize[] sizes = [ViewSize.Longer(1280), ViewSize.Longer(416), ViewSize.Longer(640), ViewSize.Shorter(256), ViewSize.Longer(960), ViewSize.Longer(320)];
+        var views = files.Select(f => processor.DecodeViews(f, sizes)).ToList();
+
+        double Median(Action<IReadOnlyList<RgbImage>> run, int batch = 1)
+        {
+            run(views[0]);
+            var times = new List<double>();
+            for (var i = 0; i + batch <= views.Count; i += batch)
+            {
+                var watch = Stopwatch.StartNew();
+                for (var k = 0; k < batch; k++)
+                {
+                    run(views[i + k]);
+                }
+                times.Add(watch.Elapsed.TotalMilliseconds / batch);
+            }
+            return Math.Round(times.Order().ElementAt(times.Count / 2), 1);
+        }
+
+        double Mean(Action<IReadOnlyList<RgbImage>> run)
+        {
+            var watch = Stopwatch.StartNew();
+            views.ForEach(v => run(v));
+            return Math.Round(watch.Elapsed.TotalMilliseconds / views.Count, 1);
+        }
+
+        double ClassifierAt(int batch)
+        {
+            var images = views.Select(v => v[3]).ToList();
+            models.Classifier.Classify(images.Take(batch).ToList());
+            var times = new List<double>();
+            for (var i = 0; i + batch <= images.Count; i += batch)
+            {
+                var watch = Stopwatch.StartNew();
+                models.Classifier.Classify(images.Skip(i).Take(batch).ToList());
+                times.Add(watch.Elapsed.TotalMilliseconds / batch);
+            }
+            return Math.Round(times.Order().ElementAt(times.Count / 2), 1);
+        }
+
+        return new Dictionary<string, double>
+        {
+            ["decode (all views)"] = Median(_ => { }) + Math.Round(files.Take(10).Average(f => Time(() => processor.DecodeViews(f, sizes))), 1),
+            ["objects (YOLOX-nano 416)"] = Median(v => models.Objects.Detect(v[1])),
+            ["faces (YuNet 640)"] = Median(v => models.Faces.Detect(v[2])),
+            ["labels (MobileNetV2) b=1"] = ClassifierAt(1),
+            ["labels b=4"] = ClassifierAt(4),
+            ["labels b=16"] = ClassifierAt(16),
+            ["text gate (det 320)"] = Median(v => models.Text.Read(v[5], null)),
+            ["text (gate + det 960 + rec)"] = Median(v => models.Text.Read(v[4], v[5])),
+            ["text without gate"] = Median(v => models.Text.Read(v[4], null)),
+            ["text (gate...), mean"] = Mean(v => models.Text.Read(v[4], v[5])),
+            ["text without gate, mean"] = Mean(v => models.Text.Read(v[4], null)),
+        };
+    }
+
+    private static async Task<object> EndToEndAsync(int count, CancellationToken cancellationToken)
+    {
+        var photos = BenchPhotos.Ensure(count);
+        using var temp = new TempDirectory();
+        await using var services = Services(temp, 2, intraOpThreads: 1);
+        var models = await services.GetRequiredService<VisionModels>().GetAsync(cancellationToken);
+        var computeBefore = models.Sessions.Sum(s => s.ComputeTime.Ticks);
+        var watch = Stopwatch.StartNew();
+        var ingest = await services.GetRequiredService<IngestService>().IngestAsync(
+            new IngestRequest([Path.GetDirectoryName(photos[0])!], "bench", new Dictionary<string, string>()), null, cancellationToken);
+        var enrich = await services.GetRequiredService<EnrichmentService>().EnrichAsync(new EnrichRequest("bench", [], false), null, cancellationToken);
+        var seconds = watch.Elapsed.TotalSeconds;
+        var compute = TimeSpan.FromTicks(models.Sessions.Sum(s => s.ComputeTime.Ticks) - computeBefore).TotalSeconds;
+        var enrichWork = enrich.StageTimes.Values.Sum(t => t.TotalSeconds);
+        SqliteConnection.ClearAllPools();
+        return new
+        {
+            photos = ingest.Ingested,
+            workers = 2,
+            photosPerSecond = Math.Round(ingest.Ingested / seconds, 1),
+            ingestSeconds = Math.Round(ingest.Elapsed.TotalSeconds, 1),
+            enrichSeconds = Math.Round(enrich.Elapsed.TotalSeconds, 1),
+            enrichPhotosPerSecond = Math.Round(enrich.Enriched / enrich.Elapsed.TotalSeconds, 1),
+            stageSeconds = enrich.StageTimes.ToDictionary(s => s.Key, s => Math.Round(s.Value.TotalSeconds, 1)),
+            onnxComputeShare = Math.Round(compute / enrichWork, 2),
+            pipelineOverheadShare = Math.Round(1 - (compute / enrichWork), 2),
+        };
+    }
+
+    private static double Time(Action action)
+    {
+        var watch = Stopwatch.StartNew();
+        action();
+        return watch.Elapsed.TotalMilliseconds;
+    }
+
+    private static ServiceProvider Services(TempDirectory temp, int workers, int intraOpThreads)
+    {
+        var configuration = TsunamiConfiguration.Build(temp.Combine("data"),
+        [
+            new("Ingest:Parallelism", workers.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("Inference:IntraOpThreads", intraOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("Models:Manifest", Path.Combine(RepositoryPaths.Root, "config", "models.json")),
+            new("Models:SharedDirectory", RepositoryPaths.SharedModels),
+        ]);
+        return new ServiceCollection().AddLogging().AddTsunami(configuration).BuildServiceProvider();
+    }
+}
