@@ -127,3 +127,42 @@ public sealed class TextEnrichmentTests
         Assert.All(line.Quad.Where((_, i) => i % 2 == 1), y => Assert.InRange(y, 0, asset.Height));
     }
 }
+
+public sealed class PrivacyTests
+{
+    [Fact]
+    public async Task Photos_with_faces_get_a_private_thumbnail_with_the_faces_blurred()
+    {
+        using var harness = new IngestHarness();
+        await harness.IngestAsync("c", RepositoryPaths.Sample("skimage/astronaut.png"), RepositoryPaths.Sample("darknet/eagle.jpg"));
+        await harness.EnrichAsync(stages: EnrichmentStage.Faces);
+
+        var astronaut = (await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("skimage/astronaut.png"), CancellationToken.None))!;
+        var eagle = (await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("darknet/eagle.jpg"), CancellationToken.None))!;
+        Assert.DoesNotContain(eagle.Derived, d => d.Kind == Core.Assets.DerivedKind.PrivateThumbnail);
+        var face = Assert.Single((await harness.Enrichments.GetAsync(astronaut.Id, CancellationToken.None)).Faces!).Box;
+
+        using var plain = Load(harness, astronaut, Core.Assets.DerivedKind.Thumbnail);
+        using var blurred = Load(harness, astronaut, Core.Assets.DerivedKind.PrivateThumbnail);
+        var scale = plain.Width / (double)astronaut.Width;
+        double Difference(int left, int top, int width, int height)
+        {
+            using var a = plain.Crop(left, top, width, height);
+            using var b = blurred.Crop(left, top, width, height);
+            using var difference = (a - b).Abs();
+            return difference.Avg();
+        }
+        var inFace = Difference((int)(face.X * scale), (int)(face.Y * scale), (int)(face.Width * scale), (int)(face.Height * scale));
+        var corner = Difference(plain.Width - 40, plain.Height - 40, 40, 40);
+        Assert.True(inFace > 8, $"face region changed by {inFace:0.0} on average");
+        Assert.True(corner < 3, $"corner changed by {corner:0.0} on average");
+    }
+
+    private static Image Load(IngestHarness harness, Core.Assets.Asset asset, Core.Assets.DerivedKind kind)
+    {
+        using var stream = harness.Blobs.OpenRead(asset.Derived.Single(d => d.Kind == kind).Hash);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return Image.NewFromBuffer(buffer.ToArray());
+    }
+}

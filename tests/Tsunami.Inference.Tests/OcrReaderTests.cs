@@ -39,6 +39,37 @@ public sealed class OcrReaderTests(VisionModels models) : IClassFixture<VisionMo
         Assert.StartsWith("inspiration from three high-level approaches", lines[^1].Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_gate_skips_full_detection_where_it_sees_no_text()
+    {
+        var views = models.Views("darknet/horses.jpg", Core.Imaging.ViewSize.Longer(960), Core.Imaging.ViewSize.Longer(320));
+        var before = models.TextDetections;
+        Assert.Empty(models.Text.Read(views[0], views[1]));
+        Assert.Equal(1, models.TextDetections - before);
+    }
+
+    [Fact]
+    public void Large_text_is_read_from_the_gate_boxes_without_a_second_detection()
+    {
+        var sign = Views(TextPhotos.Sign("HIGH VOLTAGE 42"));
+        var before = models.TextDetections;
+        Assert.Equal("HIGH VOLTAGE 42", Assert.Single(models.Text.Read(sign[0], sign[1])).Text);
+        Assert.Equal(1, models.TextDetections - before);
+    }
+
+    [Fact]
+    public void Small_text_makes_the_gate_run_the_full_detection_and_loses_nothing()
+    {
+        var page = models.Views("opencv/imageTextN.png", Core.Imaging.ViewSize.Longer(960), Core.Imaging.ViewSize.Longer(320));
+        var full = models.Text.Read(page[0]).Select(l => l.Text).ToList();
+        var before = models.TextDetections;
+        var gated = models.Text.Read(page[0], page[1]).Select(l => l.Text).ToList();
+        Assert.Equal(2, models.TextDetections - before);
+        Assert.Equal(full, gated);
+    }
+
+    private IReadOnlyList<RgbImage> Views(byte[] jpeg) => models.Views(jpeg, Core.Imaging.ViewSize.Longer(960), Core.Imaging.ViewSize.Longer(320));
+
     [Theory]
     [InlineData("darknet/horses.jpg")]
     [InlineData("skimage/coffee.png")]

@@ -43,6 +43,9 @@ public sealed class VisionModels : IDisposable
     public ImageClassifier Classifier { get; }
     public FaceDetector Faces { get; }
     public OcrReader Text { get; }
+
+    /// <summary>How often the text detector has run: which path the gate took.</summary>
+    public long TextDetections => _text[0].Runs;
     public WordNet WordNet { get; }
 
     public static string Shared(string file) => RepositoryPaths.Model(file);
@@ -54,7 +57,9 @@ public sealed class VisionModels : IDisposable
 
     /// <summary>The views the enrichment hands the models.</summary>
     public IReadOnlyList<RgbImage> Views(string sample, params Core.Imaging.ViewSize[] sizes) =>
-        _processor.DecodeViews(File.ReadAllBytes(RepositoryPaths.Sample(sample)), sizes);
+        Views(File.ReadAllBytes(RepositoryPaths.Sample(sample)), sizes);
+
+    public IReadOnlyList<RgbImage> Views(byte[] content, params Core.Imaging.ViewSize[] sizes) => _processor.DecodeViews(content, sizes);
 
     public void Dispose()
     {

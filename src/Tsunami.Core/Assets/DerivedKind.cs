@@ -5,4 +5,7 @@ public enum DerivedKind
 {
     Thumbnail,
     Preview,
+
+    /// <summary>The thumbnail with every detected face blurred: what read-only users are served.</summary>
+    PrivateThumbnail,
 }

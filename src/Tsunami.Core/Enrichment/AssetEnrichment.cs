@@ -15,6 +15,9 @@ public sealed record AssetEnrichment(AssetId Asset)
     public IReadOnlyList<Concept>? Concepts { get; init; }
     public IReadOnlyList<DetectedFace>? Faces { get; init; }
 
+    /// <summary>The thumbnail with the faces blurred, stored when the faces stage found any (its blob is already written).</summary>
+    public Assets.DerivedFile? PrivateThumbnail { get; init; }
+
     /// <summary>Text lines read in the photo, in reading order.</summary>
     public IReadOnlyList<TextLine>? Text { get; init; }
     public QualityReport? Quality { get; init; }

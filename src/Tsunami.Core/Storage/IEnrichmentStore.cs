@@ -4,7 +4,7 @@ using Tsunami.Core.Enrichment;
 namespace Tsunami.Core.Storage;
 
 /// <summary>A stored photo that a stage has not yet seen at its current version.</summary>
-public sealed record EnrichmentWork(AssetId Asset, ContentHash Preview, int Width, int Height, IReadOnlyList<string> Stages);
+public sealed record EnrichmentWork(AssetId Asset, ContentHash Preview, ContentHash Thumbnail, int Width, int Height, IReadOnlyList<string> Stages);
 
 /// <summary>What enrichment found in each photo, per stage and version.</summary>
 public interface IEnrichmentStore

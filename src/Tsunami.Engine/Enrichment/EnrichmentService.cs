@@ -59,7 +59,8 @@ public sealed class EnrichmentService(
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (inputs, failures) = await DecodeAsync(chunk, enricher.Views, clock, cancellationToken);
-            var results = enricher.Enrich(inputs, versions).Concat(failures).ToList();
+            var results = (await WithPrivateThumbnailsAsync(enricher.Enrich(inputs, versions), chunk, cancellationToken)).Concat(failures).ToList();
+            blobs.Flush();
             await enrichments.CommitAsync(results, CancellationToken.None);
             foreach (var result in results)
             {
@@ -76,6 +77,33 @@ public sealed class EnrichmentService(
             progress?.Report(new EnrichProgress(enriched + errors.Count, pending.Count));
         }
         return new EnrichResult(enriched, errors.Count, errors, elapsed.Elapsed, clock.Snapshot());
+    }
+
+    /// <summary>For photos with faces, the thumbnail read-only users get: the faces blurred. Its blob is written here.</summary>
+    private async Task<IReadOnlyList<AssetEnrichment>> WithPrivateThumbnailsAsync(
+        IReadOnlyList<AssetEnrichment> results, EnrichmentWork[] chunk, CancellationToken cancellationToken)
+    {
+        var withFaces = new List<AssetEnrichment>(results.Count);
+        foreach (var result in results)
+        {
+            if (result.Faces is not { Count: > 0 } faces)
+            {
+                withFaces.Add(result);
+                continue;
+            }
+            var work = chunk.First(w => w.Asset == result.Asset);
+            await using var stream = blobs.OpenRead(work.Thumbnail);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken);
+            var blurred = processor.BlurRegions(buffer.ToArray(), faces.Select(f => f.Box), work.Width);
+            var hash = ContentHash.Of(blurred.Content);
+            await blobs.PutAsync(hash, blurred.Content, cancellationToken);
+            withFaces.Add(result with
+            {
+                PrivateThumbnail = new DerivedFile(DerivedKind.PrivateThumbnail, hash, blurred.MediaType, blurred.Width, blurred.Height, blurred.Content.Length),
+            });
+        }
+        return withFaces;
     }
 
     private async Task<(List<EnrichmentInput> Inputs, List<AssetEnrichment> Failures)> DecodeAsync(

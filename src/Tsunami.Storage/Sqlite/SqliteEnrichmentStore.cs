@@ -16,9 +16,11 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT a.id, d.sha256, a.width, a.height,
-                   (SELECT json_group_object(s.stage, s.version) FROM enrichment_stages s WHERE s.asset_id = a.id AND s.error IS NULL)
+                   (SELECT json_group_object(s.stage, s.version) FROM enrichment_stages s WHERE s.asset_id = a.id AND s.error IS NULL),
+                   t.sha256
             FROM assets a JOIN collections c ON c.id = a.collection_id
             JOIN derived_files d ON d.asset_id = a.id AND d.kind = 'preview'
+            JOIN derived_files t ON t.asset_id = a.id AND t.kind = 'thumbnail'
             WHERE $collection IS NULL OR c.name = $collection
             ORDER BY a.rowid;
             """;
@@ -34,7 +36,7 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
             if (stages.Count > 0)
             {
                 AssetId.TryParse(reader.GetString(0), out var id);
-                work.Add(new EnrichmentWork(id, ContentHash.Parse(reader.GetString(1)), reader.GetInt32(2), reader.GetInt32(3), stages));
+                work.Add(new EnrichmentWork(id, ContentHash.Parse(reader.GetString(1)), ContentHash.Parse(reader.GetString(5)), reader.GetInt32(2), reader.GetInt32(3), stages));
             }
         }
         return work;
@@ -55,6 +57,19 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
                 await SqliteCommands.ExecuteAsync(connection, transaction, """
                     INSERT OR REPLACE INTO enrichment_stages (asset_id, stage, version, error, completed_at) VALUES ($id, $stage, $version, $error, $now);
                     """, cancellationToken, ("$id", id), ("$stage", stage), ("$version", version), ("$error", error), ("$now", now));
+            }
+            if (enrichment.Versions.ContainsKey(EnrichmentStage.Faces) && !enrichment.Errors.ContainsKey(EnrichmentStage.Faces))
+            {
+                await SqliteCommands.ExecuteAsync(connection, transaction, "DELETE FROM derived_files WHERE asset_id = $id AND kind = 'privatethumbnail';",
+                    cancellationToken, ("$id", id));
+            }
+            if (enrichment.PrivateThumbnail is { } thumbnail)
+            {
+                await SqliteCommands.ExecuteAsync(connection, transaction, """
+                    INSERT INTO derived_files (asset_id, kind, sha256, media_type, width, height, bytes)
+                    VALUES ($id, 'privatethumbnail', $sha256, $media_type, $width, $height, $bytes);
+                    """, cancellationToken, ("$id", id), ("$sha256", thumbnail.Hash.Hex), ("$media_type", thumbnail.MediaType),
+                    ("$width", thumbnail.Width), ("$height", thumbnail.Height), ("$bytes", thumbnail.Bytes));
             }
             await InsertFindingsAsync(connection, transaction, id, enrichment, cancellationToken);
         }
