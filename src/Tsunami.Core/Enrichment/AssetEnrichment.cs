@@ -24,4 +24,7 @@ public sealed record AssetEnrichment(AssetId Asset)
 
     /// <summary>The classifier's L2-normalised visual embedding ("photos like this one").</summary>
     public float[]? Embedding { get; init; }
+
+    /// <summary>The photo in the GloVe semantic space: what the models named in it, as one unit vector.</summary>
+    public float[]? Semantic { get; init; }
 }

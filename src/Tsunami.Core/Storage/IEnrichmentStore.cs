@@ -15,6 +15,9 @@ public interface IEnrichmentStore
     /// <summary>Replaces the results of the stages that ran, for each asset, in one transaction.</summary>
     Task CommitAsync(IReadOnlyList<AssetEnrichment> enrichments, CancellationToken cancellationToken);
 
+    /// <summary>Every stored vector of a space ("visual", "semantic"), of one collection or all.</summary>
+    Task<IReadOnlyList<(AssetId Asset, float[] Vector)>> ListVectorsAsync(string space, string? collection, CancellationToken cancellationToken);
+
     /// <summary>Everything stored for an asset, all stages together (stages never run are null).</summary>
     Task<AssetEnrichment> GetAsync(AssetId asset, CancellationToken cancellationToken);
 }

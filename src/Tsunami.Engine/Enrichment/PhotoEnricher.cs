@@ -30,7 +30,7 @@ internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quali
     public static IReadOnlyDictionary<string, string> Versions(VisionModelSet models) => new Dictionary<string, string>
     {
         [EnrichmentStage.Objects] = $"1/{models.Tags["yolox-nano"]}",
-        [EnrichmentStage.Labels] = $"1/{models.Tags["mobilenetv2"]}+{models.Tags["wordnet-nouns"]}",
+        [EnrichmentStage.Labels] = $"2/{models.Tags["mobilenetv2"]}+{models.Tags["wordnet-nouns"]}+{models.Tags["glove-100d"]}",
         [EnrichmentStage.Faces] = $"1/{models.Tags["yunet"]}",
         [EnrichmentStage.Text] = $"1/{models.Tags["ppocr-det"]}+{models.Tags["ppocr-cls"]}+{models.Tags["ppocr-rec"]}",
         [EnrichmentStage.Quality] = "1",
@@ -101,6 +101,9 @@ internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quali
             Labels = classification?.Labels.Where(l => l.Score >= MinimumLabelScore).ToList(),
             Concepts = classification is null ? null : Generalise(classification.Labels),
             Embedding = classification?.Embedding,
+            Semantic = classification is null ? null : models.Semantic.EmbedConcepts(
+                classification.Labels.Where(l => l.Score >= MinimumLabelScore).Select(l => (l.Name, l.Score))
+                    .Concat((objects ?? []).GroupBy(o => o.Label).Select(g => (g.Key, g.Max(o => o.Score))))),
         };
     }
 

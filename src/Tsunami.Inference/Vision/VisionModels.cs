@@ -12,8 +12,9 @@ public sealed class VisionModelSet : IDisposable
     private readonly List<IDisposable> _owned;
 
     internal VisionModelSet(ObjectDetector objects, ImageClassifier classifier, FaceDetector faces, OcrReader text, WordNet wordNet,
-        IReadOnlyDictionary<string, string> tags, List<IDisposable> owned)
+        SemanticSpace semantic, IReadOnlyDictionary<string, string> tags, List<IDisposable> owned)
     {
+        Semantic = semantic;
         Sessions = owned.OfType<OnnxModel>().ToList();
         Objects = objects;
         Text = text;
@@ -29,6 +30,7 @@ public sealed class VisionModelSet : IDisposable
     public FaceDetector Faces { get; }
     public OcrReader Text { get; }
     public WordNet WordNet { get; }
+    public SemanticSpace Semantic { get; }
 
     /// <summary>Every open ONNX session, for their run counts and compute time.</summary>
     public IReadOnlyList<OnnxModel> Sessions { get; }
@@ -75,6 +77,7 @@ public sealed class VisionModels(ModelResolver resolver, OnnxSessionFactory sess
         var textAngles = await Resolve("ppocr-cls");
         var textRecognition = await Resolve("ppocr-rec");
         var textKeys = await Resolve("ppocr-keys");
+        var glove = await Resolve("glove-100d");
 
         var owned = new List<IDisposable>();
         try
@@ -95,10 +98,12 @@ public sealed class VisionModels(ModelResolver resolver, OnnxSessionFactory sess
                 TextRecognizer.Create(recognition, textKeys.Path));
             var wordNet = WordNet.Open(wordNetFile.Path);
             owned.Add(wordNet);
-            var tags = new[] { yolox, mobileNet, yunet, classes, wordNetFile, textDetection, textAngles, textRecognition, textKeys }
+            var wordVectors = WordVectors.Open(glove.Path);
+            owned.Add(wordVectors);
+            var tags = new[] { yolox, mobileNet, yunet, classes, wordNetFile, textDetection, textAngles, textRecognition, textKeys, glove }
                 .ToDictionary(r => r.Model.Name, r => r.Tag);
             return new VisionModelSet(new ObjectDetector(objects), new ImageClassifier(classifier, ImageNetClasses.Load(classes.Path)),
-                new FaceDetector(faces), text, wordNet, tags, owned);
+                new FaceDetector(faces), text, wordNet, new SemanticSpace(wordVectors), tags, owned);
         }
         catch
         {

@@ -88,6 +88,7 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
             SELECT score, x, y, width, height, landmarks FROM faces WHERE asset_id = $id ORDER BY score DESC;
             SELECT sharpness, brightness, dark_share, clipped_share, megapixels, flags FROM quality WHERE asset_id = $id;
             SELECT vector FROM vectors WHERE asset_id = $id AND space = 'visual';
+            SELECT vector FROM vectors WHERE asset_id = $id AND space = 'semantic';
             SELECT text, confidence, quad FROM text_lines WHERE asset_id = $id ORDER BY line;
             """;
         command.Parameters.AddWithValue("$id", asset.ToString());
@@ -109,7 +110,8 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
         var quality = (await ReadAllAsync(reader, r => new QualityReport(r.GetDouble(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4),
             r.GetString(5).Split(',', StringSplitOptions.RemoveEmptyEntries))
             , cancellationToken)).FirstOrDefault();
-        var embedding = (await ReadAllAsync(reader, r => MemoryMarshal.Cast<byte, float>((byte[])r.GetValue(0)).ToArray(), cancellationToken)).FirstOrDefault();
+        var embedding = (await ReadAllAsync(reader, ReadVector, cancellationToken)).FirstOrDefault();
+        var semantic = (await ReadAllAsync(reader, ReadVector, cancellationToken)).FirstOrDefault();
         var text = await ReadAllAsync(reader, r => new TextLine(r.GetString(0), r.GetFloat(1), ParseFloats(r.GetString(2))), cancellationToken);
 
         bool Ran(string stage) => versions.ContainsKey(stage) && !errors.ContainsKey(stage);
@@ -124,6 +126,7 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
             Text = Ran(EnrichmentStage.Text) ? text : null,
             Quality = quality,
             Embedding = embedding,
+            Semantic = semantic,
         };
     }
 
@@ -188,12 +191,39 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
                 ("$id", id), ("$sharpness", q.Sharpness), ("$brightness", q.Brightness), ("$dark", q.DarkShare), ("$clipped", q.ClippedShare),
                 ("$mp", q.Megapixels), ("$flags", string.Join(',', q.Flags)));
         }
-        if (e.Embedding is { } vector)
+        foreach (var (space, vector) in new[] { ("visual", e.Embedding), ("semantic", e.Semantic) })
         {
-            await SqliteCommands.ExecuteAsync(connection, transaction, "INSERT INTO vectors (asset_id, space, vector) VALUES ($id, 'visual', $vector);",
-                cancellationToken, ("$id", id), ("$vector", MemoryMarshal.AsBytes(vector.AsSpan()).ToArray()));
+            if (vector is not null)
+            {
+                await SqliteCommands.ExecuteAsync(connection, transaction, "INSERT INTO vectors (asset_id, space, vector) VALUES ($id, $space, $vector);",
+                    cancellationToken, ("$id", id), ("$space", space), ("$vector", MemoryMarshal.AsBytes(vector.AsSpan()).ToArray()));
+            }
         }
     }
+
+    public async Task<IReadOnlyList<(AssetId Asset, float[] Vector)>> ListVectorsAsync(string space, string? collection, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT v.asset_id, v.vector FROM vectors v JOIN assets a ON a.id = v.asset_id JOIN collections c ON c.id = a.collection_id
+            WHERE v.space = $space AND ($collection IS NULL OR c.name = $collection);
+            """;
+        command.Parameters.AddWithValue("$space", space);
+        command.Parameters.AddWithValue("$collection", (object?)collection ?? DBNull.Value);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var vectors = new List<(AssetId, float[])>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            AssetId.TryParse(reader.GetString(0), out var id);
+            vectors.Add((id, ReadVector(reader, 1)));
+        }
+        return vectors;
+    }
+
+    private static float[] ReadVector(SqliteDataReader reader) => ReadVector(reader, 0);
+
+    private static float[] ReadVector(SqliteDataReader reader, int ordinal) => MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(ordinal)).ToArray();
 
     private static string FormatFloats(float[] values) =>
         string.Join(',', values.Select(v => v.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)));
