@@ -46,7 +46,7 @@ demo() {
   build src/Tsunami.Cli
   resolve_models
   local data="$root/data"
-  echo "== Ingesting the sample photos (Debian's darknet, scikit-image and OpenCV samples) into $data"
+  echo "== Ingesting and enriching the sample photos (Debian's darknet, scikit-image and OpenCV samples) into $data"
   local status=0
   dotnet "$cli" ingest "$root/samples/darknet" "$root/samples/skimage" "$root/samples/opencv" \
     --data "$data" --collection samples --tag source=debian || status=$?
@@ -55,12 +55,13 @@ demo() {
   echo "== The store"
   dotnet "$cli" stats --data "$data"
   echo
-  for photo in darknet/dog.jpg darknet/kite.jpg opencv/messi5.jpg; do
+  for photo in darknet/dog.jpg darknet/horses.jpg skimage/astronaut.png opencv/imageTextN.png; do
     echo "== tsunami show samples/$photo"
     dotnet "$cli" show "$root/samples/$photo" --data "$data"
     echo
   done
   echo "Explore further: ./tsunami.sh ls --data data   ·   ./tsunami.sh show <id|path> --json --data data"
+  echo "Run the models again after a model update: ./tsunami.sh enrich --data data [--stage text] [--force]"
 }
 
 bench() {
