@@ -23,6 +23,12 @@ public sealed class InferenceOptions
     [Range(0, 4096)]
     public int TextGateMaxSide { get; set; } = 320;
 
+    /// <summary>
+    /// Look for faces only in photos where the object detector found a person (YuNet's fixed 640 px input is the
+    /// second most costly stage, and most inspection photos show no one). Off: every photo.
+    /// </summary>
+    public bool FacesOnlyWithPeople { get; set; } = true;
+
     /// <summary>Photos per batched model call where the model takes a batch (the classifier).</summary>
     [Range(1, 256)]
     public int BatchSize { get; set; } = 8;

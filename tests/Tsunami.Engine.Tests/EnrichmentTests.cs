@@ -166,3 +166,33 @@ public sealed class PrivacyTests
         return Image.NewFromBuffer(buffer.ToArray());
     }
 }
+
+public sealed class SchedulingTests
+{
+    [Fact]
+    public async Task Faces_are_looked_for_only_where_a_person_was_detected()
+    {
+        using var harness = new IngestHarness();
+        await harness.IngestAsync("c", RepositoryPaths.Sample("darknet/eagle.jpg"), RepositoryPaths.Sample("darknet/giraffe.jpg"), RepositoryPaths.Sample("opencv/messi5.jpg"));
+        var models = await harness.Get<Inference.Vision.VisionModels>().GetAsync(CancellationToken.None);
+        var yunet = models.Sessions.Single(s => s.Name == "yunet");
+
+        await harness.EnrichAsync(stages: [EnrichmentStage.Objects, EnrichmentStage.Faces]);
+
+        Assert.Equal(1, yunet.Runs);
+        var messi = (await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("opencv/messi5.jpg"), CancellationToken.None))!;
+        Assert.Single((await harness.Enrichments.GetAsync(messi.Id, CancellationToken.None)).Faces!);
+    }
+
+    [Fact]
+    public async Task With_the_option_off_every_photo_is_searched_for_faces()
+    {
+        using var harness = new IngestHarness(("Inference:FacesOnlyWithPeople", "false"));
+        await harness.IngestAsync("c", RepositoryPaths.Sample("darknet/eagle.jpg"), RepositoryPaths.Sample("darknet/giraffe.jpg"));
+        var models = await harness.Get<Inference.Vision.VisionModels>().GetAsync(CancellationToken.None);
+
+        await harness.EnrichAsync(stages: [EnrichmentStage.Objects, EnrichmentStage.Faces]);
+
+        Assert.Equal(2, models.Sessions.Single(s => s.Name == "yunet").Runs);
+    }
+}

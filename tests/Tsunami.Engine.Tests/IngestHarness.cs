@@ -33,6 +33,8 @@ internal sealed class IngestHarness : IDisposable
     public DataDirectory DataDirectory => _services.GetRequiredService<DataDirectory>();
     public IEnrichmentStore Enrichments => _services.GetRequiredService<IEnrichmentStore>();
 
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
+
     public Task<EnrichResult> EnrichAsync(string? collection = null, bool force = false, params string[] stages) =>
         _services.GetRequiredService<EnrichmentService>().EnrichAsync(new EnrichRequest(collection, stages, force), null, CancellationToken.None);
 

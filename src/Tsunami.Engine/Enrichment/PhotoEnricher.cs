@@ -75,8 +75,10 @@ internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quali
 
         var objects = Run(EnrichmentStage.Objects, () => models.Objects.Detect(photo.Views[ObjectsView])
             .Select(o => o with { Box = o.Box.Scale(ScaleOf(ObjectsView)) }).ToList());
-        var faces = Run(EnrichmentStage.Faces, () => models.Faces.Detect(photo.Views[FacesView])
-            .Select(f => f with { Box = f.Box.Scale(ScaleOf(FacesView)), Landmarks = [.. f.Landmarks.Select(v => v * ScaleOf(FacesView))] }).ToList());
+        var faces = Run(EnrichmentStage.Faces, () => options.FacesOnlyWithPeople && objects is not null && !objects.Any(o => o.Label == "person")
+            ? []
+            : models.Faces.Detect(photo.Views[FacesView])
+                .Select(f => f with { Box = f.Box.Scale(ScaleOf(FacesView)), Landmarks = [.. f.Landmarks.Select(v => v * ScaleOf(FacesView))] }).ToList());
         var text = Run(EnrichmentStage.Text, () => models.Text.Read(photo.Views[TextView], GateView is { } gate ? photo.Views[gate] : null)
             .Select(t => t with { Quad = [.. t.Quad.Select(v => v * ScaleOf(TextView))] }).ToList());
         var report = Run(EnrichmentStage.Quality, () => quality.Analyze(photo.Views[FacesView], photo.Work.Width, photo.Work.Height));

@@ -96,8 +96,26 @@ public sealed class PhotoProcessor
         {
             using var decoded = Image.NewFromBuffer(content, failOn: Enums.FailOn.Truncated);
             using var opaque = ToEightBitOpaque(decoded.Autorot());
-            using var pixels = opaque.CopyMemory();
-            return [.. sizes.Select(size => ToRgbView(pixels, size))];
+            // Largest view first, each made from the smallest one already made that is still large enough.
+            var made = new List<(ViewSize Size, Image Image)>();
+            try
+            {
+                var source = opaque.CopyMemory();
+                made.Add((new ViewSize(int.MaxValue), source));
+                var views = new RgbImage[sizes.Count];
+                foreach (var (size, index) in sizes.Select((s, i) => (s, i)).OrderByDescending(v => Longest(source, v.s)))
+                {
+                    var from = made.Where(m => Longest(m.Image, m.Size) >= Longest(source, size)).MinBy(m => m.Image.Width)!.Image;
+                    var view = Resized(from, size);
+                    made.Add((size, view));
+                    views[index] = ToRgb(view);
+                }
+                return views;
+            }
+            finally
+            {
+                made.ForEach(m => m.Image.Dispose());
+            }
         }
         catch (VipsException e)
         {
@@ -105,16 +123,23 @@ public sealed class PhotoProcessor
         }
     }
 
-    private static RgbImage ToRgbView(Image image, ViewSize size)
+    /// <summary>The longer side an image of the source's shape has at this view size.</summary>
+    private static double Longest(Image source, ViewSize size)
+    {
+        var side = size.ShorterSide ? Math.Min(source.Width, source.Height) : Math.Max(source.Width, source.Height);
+        return Math.Max(source.Width, source.Height) * Math.Min(1.0, (double)size.Pixels / side);
+    }
+
+    private static Image Resized(Image image, ViewSize size)
     {
         var side = size.ShorterSide ? Math.Min(image.Width, image.Height) : Math.Max(image.Width, image.Height);
         var scale = (double)size.Pixels / side;
         if (scale >= 1)
         {
-            return ToRgb(image);
+            return image.Copy();
         }
         using var resized = image.Resize(scale, Enums.Kernel.Linear);
-        return ToRgb(resized);
+        return resized.CopyMemory();
     }
 
     /// <summary>
