@@ -45,10 +45,45 @@ public sealed class KillAndResumeTests : IDisposable
         Assert.DoesNotContain(files, f => f.Contains(".tmp-", StringComparison.Ordinal));
     }
 
-    private static async Task WaitForAssetsAsync(string data, int count, Process process)
+    [Fact]
+    public async Task Killing_enrich_mid_way_then_rerunning_enriches_every_photo_once()
+    {
+        const int photos = 30;
+        var folder = _temp.Folder("photos");
+        for (var i = 0; i < photos; i++)
+        {
+            TestPhotos.Write(Path.Combine(folder, $"p{i:00}.jpg"), TestPhotos.Jpeg(640, 480, seed: 500 + i));
+        }
+        var data = _temp.Combine("data");
+        Assert.Equal(0, (await Cli.RunAsync(data, "ingest", folder, "--no-enrich")).ExitCode);
+        var small = new Dictionary<string, string> { ["TSUNAMI_Inference__BatchSize"] = "2" };
+
+        using (var process = Process.Start(Cli.StartInfo(data, ["enrich", "--json"], small))!)
+        {
+            await WaitForAsync(data, "SELECT count(DISTINCT asset_id) FROM enrichment_stages", 4, process);
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        var before = await CountAsync(data, "SELECT count(DISTINCT asset_id) FROM enrichment_stages");
+        Assert.InRange(before, 4, photos - 1);
+
+        var rerun = await Cli.RunAsync(data, ["enrich", "--json"], small);
+
+        Assert.Equal(0, rerun.ExitCode);
+        Assert.Equal(photos - before, rerun.Json.GetProperty("enriched").GetInt32());
+        Assert.Equal(photos * 5, await CountAsync(data, "SELECT count(*) FROM enrichment_stages WHERE error IS NULL"));
+        Assert.Equal(photos, await CountAsync(data, "SELECT count(*) FROM quality"));
+        Assert.Equal(photos, await CountAsync(data, "SELECT count(*) FROM vectors WHERE space = 'visual'"));
+        Assert.Equal(0, (await Cli.RunAsync(data, "enrich", "--json")).Json.GetProperty("enriched").GetInt32());
+    }
+
+    private static async Task WaitForAssetsAsync(string data, int count, Process process) =>
+        await WaitForAsync(data, "SELECT count(*) FROM assets", count, process);
+
+    private static async Task WaitForAsync(string data, string sql, int count, Process process)
     {
         var deadline = Stopwatch.StartNew();
-        while (await CountAssetsAsync(data) < count)
+        while (await CountAsync(data, sql) < count)
         {
             if (process.HasExited)
             {
@@ -59,7 +94,9 @@ public sealed class KillAndResumeTests : IDisposable
         }
     }
 
-    private static async Task<long> CountAssetsAsync(string data)
+    private static Task<long> CountAssetsAsync(string data) => CountAsync(data, "SELECT count(*) FROM assets");
+
+    private static async Task<long> CountAsync(string data, string sql)
     {
         if (!File.Exists(Path.Combine(data, "tsunami.db")))
         {
@@ -68,7 +105,7 @@ public sealed class KillAndResumeTests : IDisposable
         try
         {
             await using var connection = await OpenAsync(data);
-            return await ScalarAsync(connection, "SELECT count(*) FROM assets");
+            return await ScalarAsync(connection, sql);
         }
         catch (SqliteException)
         {
