@@ -80,6 +80,15 @@ public sealed class OcrReader
             .ToList();
     }
 
+    /// <summary>Runs detection and the angle classifier once, and recognition at the narrowest width bucket.</summary>
+    internal void WarmUp(RgbImage blank)
+    {
+        _detector.Detect(blank);
+        var line = new RgbImage(TextRecognizer.Height * 4, TextRecognizer.Height, new byte[TextRecognizer.Height * 4 * TextRecognizer.Height * 3]);
+        _angles.UpsideDownProbabilities([line]);
+        _recognizer.Recognize([line]);
+    }
+
     /// <summary>Top to bottom, and left to right within a line (boxes whose tops are within 10 px), as PaddleOCR sorts.</summary>
     private static List<Quad> ReadingOrder(IReadOnlyList<Quad> quads)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Tsunami.Core.Imaging;
 using Tsunami.Inference.Concepts;
 using Tsunami.Inference.Onnx;
 using Tsunami.Inference.Repository;
@@ -37,6 +38,19 @@ public sealed class VisionModelSet : IDisposable
 
     /// <summary>Model name → tag (name:sha-prefix) of the file in use.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; }
+
+    /// <summary>
+    /// One run of each model on a blank image, so the first photos do not pay ONNX Runtime's first-run cost
+    /// (memory planning, and for recognition its first width bucket: 100–300 ms, MODELS.md).
+    /// </summary>
+    internal void WarmUp()
+    {
+        RgbImage Blank(int width, int height) => new(width, height, Enumerable.Repeat((byte)128, width * height * 3).ToArray());
+        Objects.Detect(Blank(ObjectDetector.Size, ObjectDetector.Size * 3 / 4));
+        Faces.Detect(Blank(FaceDetector.Size, FaceDetector.Size * 3 / 4));
+        Classifier.Classify([Blank(ImageClassifier.Resize * 4 / 3, ImageClassifier.Resize)]);
+        Text.WarmUp(Blank(640, 480));
+    }
 
     public void Dispose() => _owned.ForEach(o => o.Dispose());
 }
@@ -102,8 +116,10 @@ public sealed class VisionModels(ModelResolver resolver, OnnxSessionFactory sess
             owned.Add(wordVectors);
             var tags = new[] { yolox, mobileNet, yunet, classes, wordNetFile, textDetection, textAngles, textRecognition, textKeys, glove }
                 .ToDictionary(r => r.Model.Name, r => r.Tag);
-            return new VisionModelSet(new ObjectDetector(objects), new ImageClassifier(classifier, ImageNetClasses.Load(classes.Path)),
+            var set = new VisionModelSet(new ObjectDetector(objects), new ImageClassifier(classifier, ImageNetClasses.Load(classes.Path)),
                 new FaceDetector(faces), text, wordNet, new SemanticSpace(wordVectors), tags, owned);
+            set.WarmUp();
+            return set;
         }
         catch
         {
