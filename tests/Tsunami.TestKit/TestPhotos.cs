@@ -74,7 +74,7 @@ public static class TextPhotos
         using var scene = TestPhotos.Synthetic(Math.Max(900, padded.Width + 200), 600, seed);
         using var placed = scene.Insert(padded, (scene.Width - padded.Width) / 2, (scene.Height - padded.Height) / 2);
         using var turned = angle == 0 ? placed.Copy() : placed.Rotate(angle, background: [128, 128, 128]);
-        using var final = noise ? (turned + Image.Gaussnoise(turned.Width, turned.Height, sigma: 8, mean: 0)).Cast(Enums.BandFormat.Uchar) : turned.Copy();
+        using var final = noise ? (turned + Image.Gaussnoise(turned.Width, turned.Height, sigma: 8, mean: 0, seed: seed)).Cast(Enums.BandFormat.Uchar) : turned.Copy();
         return final.JpegsaveBuffer(q: 90);
     }
 }

@@ -39,9 +39,7 @@ internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quali
     public IReadOnlyList<AssetEnrichment> Enrich(IReadOnlyList<EnrichmentInput> photos, IReadOnlyDictionary<string, string> versions)
     {
         var labels = RunLabels(photos.Where(p => p.Work.Stages.Contains(EnrichmentStage.Labels)).ToList());
-        var results = new AssetEnrichment[photos.Count];
-        Parallel.For(0, photos.Count, i => results[i] = EnrichOne(photos[i], versions, labels));
-        return results;
+        return [.. photos.Select(photo => EnrichOne(photo, versions, labels))];
     }
 
     private AssetEnrichment EnrichOne(EnrichmentInput photo, IReadOnlyDictionary<string, string> versions, Dictionary<EnrichmentInput, Result<Classification>> labels)
