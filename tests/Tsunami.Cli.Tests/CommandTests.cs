@@ -164,6 +164,19 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_its_models_ingest_still_stores_the_photos_and_says_why_they_were_not_enriched()
+    {
+        var noCache = new Dictionary<string, string> { ["TSUNAMI_Models__CacheDirectory"] = _temp.Folder("empty-cache") };
+        var run = await Cli.RunAsync(Data, ["ingest", RepositoryPaths.Sample("darknet/dog.jpg"), "--json"], noCache);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(1, run.Json.GetProperty("ingested").GetInt32());
+        Assert.Contains("wordnet", run.Json.GetProperty("enrichmentError").GetString(), StringComparison.Ordinal);
+        Assert.Contains("downloads are off", run.Json.GetProperty("enrichmentError").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, (await Cli.RunAsync(Data, "ls", "--json")).Json.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
     public async Task Models_resolve_from_the_shared_folder()
     {
         var run = await Cli.RunAsync(Data, "models", "resolve", "--json");

@@ -5,6 +5,8 @@ using Tsunami.Cli.Output;
 using Tsunami.Core.Ingest;
 using Tsunami.Engine.Enrichment;
 using Tsunami.Engine.Ingest;
+using Tsunami.Inference.Onnx;
+using Tsunami.Inference.Repository;
 
 namespace Tsunami.Cli.Commands;
 
@@ -70,9 +72,18 @@ internal static class IngestCommand
         }
 
         EnrichResult? enrichment = null;
+        string? enrichmentError = null;
         if (!context.ParseResult.GetValue(NoEnrich) && result.Ingested > 0)
         {
-            enrichment = await context.Get<EnrichmentService>().EnrichAsync(new EnrichRequest(result.Collection, [], Force: false), null, cancellationToken);
+            try
+            {
+                enrichment = await context.Get<EnrichmentService>().EnrichAsync(new EnrichRequest(result.Collection, [], Force: false), null, cancellationToken);
+            }
+            catch (Exception e) when (e is ModelUnavailableException or ModelLoadException or InvalidDataException)
+            {
+                // The photos are stored whatever the models do; enrichment can run later.
+                enrichmentError = $"{e.Message}; the photos are stored, run 'tsunami enrich' once the models are available";
+            }
         }
 
         if (context.Json)
@@ -93,6 +104,7 @@ internal static class IngestCommand
                 duplicateFiles = result.DuplicateFiles.Select(d => new { path = d.Path, duplicateOf = d.DuplicateOf.ToString() }),
                 assetIds = result.AssetIds.Select(id => id.ToString()),
                 enrichment = enrichment is null ? null : EnrichmentSummary.ToJson(enrichment),
+                enrichmentError,
             });
         }
         else
@@ -102,11 +114,15 @@ internal static class IngestCommand
             {
                 EnrichmentSummary.Write(context.Console, enrichment);
             }
+            if (enrichmentError is not null)
+            {
+                context.Console.MarkupLineInterpolated($"[red]not enriched[/]: {enrichmentError}");
+            }
         }
         return result.Status switch
         {
             IngestJobStatus.Cancelled => 130,
-            _ when result.Failed > 0 || enrichment?.Failed > 0 => CliAction.Failed,
+            _ when result.Failed > 0 || enrichment?.Failed > 0 || enrichmentError is not null => CliAction.Failed,
             _ => 0,
         };
     }

@@ -94,26 +94,22 @@ public sealed class VisionModels(ModelResolver resolver, OnnxSessionFactory sess
         var glove = await Resolve("glove-100d");
 
         var owned = new List<IDisposable>();
+        T Own<T>(T disposable) where T : IDisposable
+        {
+            owned.Add(disposable);
+            return disposable;
+        }
+        OnnxModel Open(ResolvedModel model, ModelSignature signature) => Own(sessions.Open(model.Model.Name, model.Path, signature));
         try
         {
-            var objects = sessions.Open(yolox.Model.Name, yolox.Path, ObjectDetector.Signature);
-            owned.Add(objects);
-            var classifier = sessions.Open(mobileNet.Model.Name, mobileNet.Path, ImageClassifier.Signature);
-            owned.Add(classifier);
-            var faces = sessions.Open(yunet.Model.Name, yunet.Path, FaceDetector.Signature);
-            owned.Add(faces);
-            var detection = sessions.Open(textDetection.Model.Name, textDetection.Path, TextDetector.Signature);
-            owned.Add(detection);
-            var angles = sessions.Open(textAngles.Model.Name, textAngles.Path, TextAngleClassifier.Signature);
-            owned.Add(angles);
-            var recognition = sessions.Open(textRecognition.Model.Name, textRecognition.Path, TextRecognizer.Signature);
-            owned.Add(recognition);
-            var text = new OcrReader(new TextDetector(detection), new TextAngleClassifier(angles),
-                TextRecognizer.Create(recognition, textKeys.Path));
-            var wordNet = WordNet.Open(wordNetFile.Path);
-            owned.Add(wordNet);
-            var wordVectors = WordVectors.Open(glove.Path);
-            owned.Add(wordVectors);
+            var objects = Open(yolox, ObjectDetector.Signature);
+            var classifier = Open(mobileNet, ImageClassifier.Signature);
+            var faces = Open(yunet, FaceDetector.Signature);
+            var text = new OcrReader(new TextDetector(Open(textDetection, TextDetector.Signature)),
+                new TextAngleClassifier(Open(textAngles, TextAngleClassifier.Signature)),
+                TextRecognizer.Create(Open(textRecognition, TextRecognizer.Signature), textKeys.Path));
+            var wordNet = Own(WordNet.Open(wordNetFile.Path));
+            var wordVectors = Own(WordVectors.Open(glove.Path));
             var tags = new[] { yolox, mobileNet, yunet, classes, wordNetFile, textDetection, textAngles, textRecognition, textKeys, glove }
                 .ToDictionary(r => r.Model.Name, r => r.Tag);
             var set = new VisionModelSet(new ObjectDetector(objects), new ImageClassifier(classifier, ImageNetClasses.Load(classes.Path)),
