@@ -206,3 +206,24 @@ public sealed class SchedulingTests
         Assert.Equal(2, yunet.Runs - warmUp);
     }
 }
+
+public sealed class InlineEnrichmentTests
+{
+    [Fact]
+    public async Task Ingest_can_enrich_each_photo_from_the_pixels_it_decoded()
+    {
+        using var harness = new IngestHarness();
+        var result = await harness.IngestAndEnrichAsync("c", Path.Combine(RepositoryPaths.Samples, "darknet"), RepositoryPaths.Sample("skimage/astronaut.png"));
+
+        Assert.Equal(7, result.Ingested);
+        Assert.Equal(7, result.Enrichment!.Enriched);
+        Assert.Null(result.EnrichmentError);
+        Assert.Equal(0, (await harness.EnrichAsync()).Enriched);
+        var dog = await harness.Enrichments.GetAsync((await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("darknet/dog.jpg"), CancellationToken.None))!.Id, CancellationToken.None);
+        Assert.Contains(dog.Objects!, o => o.Label == "dog");
+        Assert.Equal("malamute", dog.Labels![0].Name);
+        var astronaut = (await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("skimage/astronaut.png"), CancellationToken.None))!;
+        Assert.Contains(astronaut.Derived, d => d.Kind == Core.Assets.DerivedKind.PrivateThumbnail);
+        await harness.AssertBlobsMatchRowsAsync();
+    }
+}

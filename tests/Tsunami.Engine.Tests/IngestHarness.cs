@@ -44,6 +44,9 @@ internal sealed class IngestHarness : IDisposable
     public Task<IngestResult> IngestAsync(string collection, Dictionary<string, string> tags, params string[] sources) =>
         _services.GetRequiredService<IngestService>().IngestAsync(new IngestRequest(sources, collection, tags), progress: null, CancellationToken.None);
 
+    public Task<IngestResult> IngestAndEnrichAsync(string collection, params string[] sources) =>
+        _services.GetRequiredService<IngestService>().IngestAsync(new IngestRequest(sources, collection, new Dictionary<string, string>(), Enrich: true), null, CancellationToken.None);
+
     /// <summary>Every blob on disk is referenced by a row, and every referenced blob is on disk.</summary>
     public async Task AssertBlobsMatchRowsAsync()
     {

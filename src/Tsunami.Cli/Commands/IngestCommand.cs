@@ -5,8 +5,6 @@ using Tsunami.Cli.Output;
 using Tsunami.Core.Ingest;
 using Tsunami.Engine.Enrichment;
 using Tsunami.Engine.Ingest;
-using Tsunami.Inference.Onnx;
-using Tsunami.Inference.Repository;
 
 namespace Tsunami.Cli.Commands;
 
@@ -58,7 +56,8 @@ internal static class IngestCommand
         var request = new IngestRequest(
             context.ParseResult.GetValue(Paths)!,
             context.ParseResult.GetValue(Collection)!.Trim(),
-            ParseTags(context.ParseResult.GetValue(Tags)!));
+            ParseTags(context.ParseResult.GetValue(Tags)!),
+            Enrich: !context.ParseResult.GetValue(NoEnrich));
         var service = context.Get<IngestService>();
 
         IngestResult result;
@@ -71,20 +70,7 @@ internal static class IngestCommand
             result = await IngestProgressView.RunAsync(context.Console, progress => service.IngestAsync(request, progress, cancellationToken));
         }
 
-        EnrichResult? enrichment = null;
-        string? enrichmentError = null;
-        if (!context.ParseResult.GetValue(NoEnrich) && result.Ingested > 0)
-        {
-            try
-            {
-                enrichment = await context.Get<EnrichmentService>().EnrichAsync(new EnrichRequest(result.Collection, [], Force: false), null, cancellationToken);
-            }
-            catch (Exception e) when (e is ModelUnavailableException or ModelLoadException or InvalidDataException)
-            {
-                // The photos are stored whatever the models do; enrichment can run later.
-                enrichmentError = $"{e.Message}; the photos are stored, run 'tsunami enrich' once the models are available";
-            }
-        }
+        var (enrichment, enrichmentError) = (result.Enrichment, result.EnrichmentError);
 
         if (context.Json)
         {

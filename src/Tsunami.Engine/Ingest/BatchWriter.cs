@@ -11,7 +11,7 @@ namespace Tsunami.Engine.Ingest;
 /// BatchMaxDelay, and commits each batch in one transaction. Counts are tallied only once committed.
 /// </summary>
 internal sealed class BatchWriter(
-    IAssetStore assets, IBlobStore blobs, long jobId, DuplicateIndex duplicateIndex, Tally tally, StageClock clock, IngestOptions options, TimeProvider time)
+    IAssetStore assets, IBlobStore blobs, IEnrichmentStore enrichments, long jobId, DuplicateIndex duplicateIndex, Tally tally, StageClock clock, IngestOptions options, TimeProvider time)
 {
     private readonly List<(FileOutcome Outcome, int Links)> _pending = [];
 
@@ -83,6 +83,12 @@ internal sealed class BatchWriter(
             blobs.Flush();
         }
         await assets.CommitIngestBatchAsync(jobId, batch, CancellationToken.None);
+        // Findings go in after the photos they describe; a crash between leaves them for the next 'enrich'.
+        var found = _pending.Select(p => p.Outcome).OfType<FileOutcome.Stored>().Select(s => s.Enrichment).OfType<Core.Enrichment.AssetEnrichment>().ToList();
+        if (found.Count > 0)
+        {
+            await enrichments.CommitAsync(found, CancellationToken.None);
+        }
         clock.AddStore(watch.Elapsed);
         foreach (var (outcome, links) in _pending)
         {

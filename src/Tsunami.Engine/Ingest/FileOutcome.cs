@@ -1,4 +1,5 @@
 using Tsunami.Core.Assets;
+using Tsunami.Core.Enrichment;
 using Tsunami.Core.Ingest;
 
 namespace Tsunami.Engine.Ingest;
@@ -7,7 +8,7 @@ namespace Tsunami.Engine.Ingest;
 internal abstract record FileOutcome(Candidate File)
 {
     /// <summary>Decoded, and its blobs are on disk: only the rows remain to be written.</summary>
-    public sealed record Stored(Candidate File, Asset Asset) : FileOutcome(File);
+    public sealed record Stored(Candidate File, Asset Asset, AssetEnrichment? Enrichment = null) : FileOutcome(File);
 
     public sealed record Duplicate(Candidate File, AssetId Of) : FileOutcome(File);
 

@@ -3,4 +3,5 @@ namespace Tsunami.Engine.Ingest;
 /// <param name="Sources">Files and folders; folders are walked recursively.</param>
 /// <param name="Collection">The collection the photos join; created when new.</param>
 /// <param name="Tags">User tags given to every photo of this ingest (e.g. site=12).</param>
-public sealed record IngestRequest(IReadOnlyList<string> Sources, string Collection, IReadOnlyDictionary<string, string> Tags);
+/// <param name="Enrich">Run every enrichment stage on each photo while its decoded pixels are at hand.</param>
+public sealed record IngestRequest(IReadOnlyList<string> Sources, string Collection, IReadOnlyDictionary<string, string> Tags, bool Enrich = false);

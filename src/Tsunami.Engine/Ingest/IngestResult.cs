@@ -1,5 +1,6 @@
 using Tsunami.Core.Assets;
 using Tsunami.Core.Ingest;
+using Tsunami.Engine.Enrichment;
 using Tsunami.Storage;
 
 namespace Tsunami.Engine.Ingest;
@@ -24,6 +25,12 @@ public sealed record IngestResult
     public required IReadOnlyList<AssetId> AssetIds { get; init; }
     public required StageTimes Stages { get; init; }
     public required RecoveryReport Recovery { get; init; }
+
+    /// <summary>What enrichment during ingest did; null when it was not asked for or could not start.</summary>
+    public EnrichResult? Enrichment { get; init; }
+
+    /// <summary>Why enrichment could not start (a model missing or broken); the photos are stored all the same.</summary>
+    public string? EnrichmentError { get; init; }
 }
 
 /// <summary>A file skipped because the collection already holds the same bytes.</summary>

@@ -5,6 +5,12 @@ using Microsoft.Extensions.Options;
 using Tsunami.Core.Assets;
 using Tsunami.Core.Ingest;
 using Tsunami.Core.Storage;
+using Tsunami.Engine.Enrichment;
+using Tsunami.Inference;
+using Tsunami.Inference.Onnx;
+using Tsunami.Inference.Repository;
+using Tsunami.Inference.Vision;
+using Tsunami.Media.Analysis;
 using Tsunami.Media;
 using Tsunami.Media.Decoding;
 using Tsunami.Storage;
@@ -22,6 +28,10 @@ public sealed partial class IngestService(
     StoreRecovery recovery,
     DataDirectory dataDirectory,
     PhotoProcessor processor,
+    IEnrichmentStore enrichments,
+    VisionModels visionModels,
+    QualityAnalyzer quality,
+    IOptions<InferenceOptions> inferenceOptions,
     IOptions<IngestOptions> ingestOptions,
     IOptions<MediaOptions> mediaOptions,
     TimeProvider time,
@@ -45,7 +55,8 @@ public sealed partial class IngestService(
         var jobId = await assets.StartIngestJobAsync(collection.Name, request.Sources, cancellationToken);
         var duplicateIndex = new DuplicateIndex(await assets.LoadFingerprintsAsync(collection.Id, cancellationToken), _options.NearDuplicateMaxDistance);
         var clock = new StageClock();
-        var worker = new PhotoWorker(processor, blobs, duplicateIndex, mediaOptions.Value, request, clock, time);
+        var (enrichment, enrichmentError) = request.Enrich ? await StartEnrichmentAsync(cancellationToken) : (null, null);
+        var worker = new PhotoWorker(processor, blobs, duplicateIndex, mediaOptions.Value, request, clock, time, enrichment);
         var tally = new Tally(scan.Candidates.Count, scan.Candidates.Sum(c => c.Bytes), progress);
 
         var status = IngestJobStatus.Completed;
@@ -79,7 +90,26 @@ public sealed partial class IngestService(
             AssetIds = tally.AssetIds,
             Stages = clock.Snapshot(),
             Recovery = recovered,
+            Enrichment = enrichment is null ? null : new EnrichResult(
+                tally.Enriched, tally.EnrichmentErrors.Count, tally.EnrichmentErrors, elapsed.Elapsed, enrichment.Clock.Snapshot()),
+            EnrichmentError = enrichmentError,
         };
+    }
+
+    /// <summary>Opens the models for enrichment during ingest; a model that cannot be had leaves the photos to be stored alone.</summary>
+    private async Task<(InlineEnrichment?, string?)> StartEnrichmentAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var models = await visionModels.GetAsync(cancellationToken);
+            var enrichmentClock = new EnrichmentClock();
+            var enricher = new PhotoEnricher(models, quality, enrichmentClock, inferenceOptions.Value);
+            return (new InlineEnrichment(enricher, enrichmentClock, PhotoEnricher.Versions(models), processor, blobs), null);
+        }
+        catch (Exception e) when (e is ModelUnavailableException or ModelLoadException or InvalidDataException)
+        {
+            return (null, $"{e.Message}; the photos are stored, run 'tsunami enrich' once the models are available");
+        }
     }
 
     private async Task RunPipelineAsync(
@@ -110,7 +140,7 @@ public sealed partial class IngestService(
             }
         }, CancellationToken.None);
 
-        var writer = new BatchWriter(assets, blobs, jobId, duplicateIndex, tally, clock, _options, time);
+        var writer = new BatchWriter(assets, blobs, enrichments, jobId, duplicateIndex, tally, clock, _options, time);
         try
         {
             await writer.RunAsync(outcomes.Reader, cancellationToken);

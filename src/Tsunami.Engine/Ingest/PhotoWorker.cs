@@ -3,6 +3,7 @@ using Tsunami.Core.Assets;
 using Tsunami.Core.Ingest;
 using Tsunami.Core.Storage;
 using Tsunami.Media;
+using Tsunami.Engine.Enrichment;
 using Tsunami.Media.Decoding;
 
 namespace Tsunami.Engine.Ingest;
@@ -10,7 +11,7 @@ namespace Tsunami.Engine.Ingest;
 /// <summary>Turns one file into stored blobs and an <see cref="Asset"/> ready to commit, or into a reason it cannot.</summary>
 internal sealed class PhotoWorker(
     PhotoProcessor processor, IBlobStore blobs, DuplicateIndex duplicates, MediaOptions media, IngestRequest request,
-    StageClock clock, TimeProvider time)
+    StageClock clock, TimeProvider time, InlineEnrichment? enrichment)
 {
     public async Task<FileOutcome> ProcessAsync(Candidate file, CancellationToken cancellationToken)
     {
@@ -47,7 +48,7 @@ internal sealed class PhotoWorker(
 
         try
         {
-            var photo = processor.Process(content);
+            var photo = processor.Process(content, enrichment?.Views);
             clock.AddDecode(photo.DecodeTime);
             clock.AddEncode(photo.EncodeTime);
             clock.AddMetadata(photo.MetadataTime);
@@ -58,7 +59,7 @@ internal sealed class PhotoWorker(
             await blobs.PutAsync(hash, content, cancellationToken);
             clock.AddStore(watch.Elapsed);
 
-            return new FileOutcome.Stored(file, new Asset
+            var asset = new Asset
             {
                 Id = id,
                 Collection = request.Collection,
@@ -73,7 +74,9 @@ internal sealed class PhotoWorker(
                 Capture = photo.Capture,
                 Tags = request.Tags,
                 Derived = [thumbnail, preview],
-            });
+            };
+            var found = enrichment is null ? null : await enrichment.EnrichAsync(asset, photo, cancellationToken);
+            return new FileOutcome.Stored(file, asset, found);
         }
         catch (MediaException e)
         {

@@ -9,6 +9,7 @@ internal sealed class Tally(int filesTotal, long bytesTotal, IProgress<IngestPro
     private readonly List<IngestError> _errors = [];
     private readonly List<DuplicateFile> _duplicateFiles = [];
     private readonly List<AssetId> _assetIds = [];
+    private readonly List<IngestError> _enrichmentErrors = [];
     private int _filesDone;
     private long _bytesDone;
 
@@ -19,6 +20,8 @@ internal sealed class Tally(int filesTotal, long bytesTotal, IProgress<IngestPro
     public IReadOnlyList<IngestError> Errors => _errors;
     public IReadOnlyList<DuplicateFile> DuplicateFiles => _duplicateFiles;
     public IReadOnlyList<AssetId> AssetIds => _assetIds;
+    public int Enriched { get; private set; }
+    public IReadOnlyList<IngestError> EnrichmentErrors => _enrichmentErrors;
 
     public void AddScanErrors(IEnumerable<IngestError> errors)
     {
@@ -32,6 +35,14 @@ internal sealed class Tally(int filesTotal, long bytesTotal, IProgress<IngestPro
         {
             case FileOutcome.Stored stored:
                 _assetIds.Add(stored.Asset.Id);
+                if (stored.Enrichment is { Errors.Count: 0 })
+                {
+                    Enriched++;
+                }
+                else if (stored.Enrichment is { } failed)
+                {
+                    _enrichmentErrors.Add(new IngestError(stored.Asset.Path, string.Join("; ", failed.Errors.Values.Distinct())));
+                }
                 BytesIngested += stored.Asset.Bytes;
                 NearDuplicateLinks += nearDuplicateLinks;
                 break;

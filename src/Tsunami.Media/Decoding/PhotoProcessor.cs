@@ -22,7 +22,8 @@ public sealed class PhotoProcessor
     }
 
     /// <exception cref="MediaException">The content is not a photo this build can decode, or breaks a limit.</exception>
-    public ProcessedPhoto Process(byte[] content)
+    /// <param name="views">Sizes to hand the models too, made from the decoded preview (so enrichment during ingest decodes nothing again).</param>
+    public ProcessedPhoto Process(byte[] content, IReadOnlyList<ViewSize>? views = null)
     {
         var format = ImageFormatSniffer.Sniff(content) ?? throw new MediaException(ImageFormatSniffer.DescribeNonImage(content));
         var clock = Stopwatch.StartNew();
@@ -39,6 +40,7 @@ public sealed class PhotoProcessor
             var (width, height) = orientation >= 5 ? (source.Height, source.Width) : (source.Width, source.Height);
 
             using var previewPixels = DecodePreview(content, source, orientation);
+            var modelViews = views is { Count: > 0 } ? MakeViews(previewPixels, views) : [];
             var decodeTime = clock.Elapsed;
 
             var previewJpeg = previewPixels.JpegsaveBuffer(q: _options.PreviewQuality, keep: Enums.ForeignKeep.None);
@@ -57,6 +59,7 @@ public sealed class PhotoProcessor
                 Capture = capture with { Orientation = orientation },
                 Preview = new EncodedImage(previewJpeg, "image/jpeg", previewPixels.Width, previewPixels.Height),
                 Thumbnail = new EncodedImage(thumbnailWebp, "image/webp", thumbnail.Width, thumbnail.Height),
+                Views = modelViews,
                 DecodeTime = decodeTime,
                 EncodeTime = encodeTime,
                 MetadataTime = clock.Elapsed - decodeTime - encodeTime,
@@ -96,30 +99,34 @@ public sealed class PhotoProcessor
         {
             using var decoded = Image.NewFromBuffer(content, failOn: Enums.FailOn.Truncated);
             using var opaque = ToEightBitOpaque(decoded.Autorot());
-            // Largest view first, each made from the smallest one already made that is still large enough.
-            var made = new List<(ViewSize Size, Image Image)>();
-            try
-            {
-                var source = opaque.CopyMemory();
-                made.Add((new ViewSize(int.MaxValue), source));
-                var views = new RgbImage[sizes.Count];
-                foreach (var (size, index) in sizes.Select((s, i) => (s, i)).OrderByDescending(v => Longest(source, v.s)))
-                {
-                    var from = made.Where(m => Longest(m.Image, m.Size) >= Longest(source, size)).MinBy(m => m.Image.Width)!.Image;
-                    var view = Resized(from, size);
-                    made.Add((size, view));
-                    views[index] = ToRgb(view);
-                }
-                return views;
-            }
-            finally
-            {
-                made.ForEach(m => m.Image.Dispose());
-            }
+            using var pixels = opaque.CopyMemory();
+            return MakeViews(pixels, sizes);
         }
         catch (VipsException e)
         {
             throw new MediaException(DescribeDecodeFailure(format, e), e);
+        }
+    }
+
+    /// <summary>Largest view first, each made from the smallest one already made that is still large enough.</summary>
+    private static RgbImage[] MakeViews(Image source, IReadOnlyList<ViewSize> sizes)
+    {
+        var made = new List<(ViewSize Size, Image Image)> { (new ViewSize(int.MaxValue), source) };
+        try
+        {
+            var views = new RgbImage[sizes.Count];
+            foreach (var (size, index) in sizes.Select((s, i) => (s, i)).OrderByDescending(v => Longest(source, v.s)))
+            {
+                var from = made.Where(m => Longest(m.Image, m.Size) >= Longest(source, size)).MinBy(m => m.Image.Width)!.Image;
+                var view = Resized(from, size);
+                made.Add((size, view));
+                views[index] = ToRgb(view);
+            }
+            return views;
+        }
+        finally
+        {
+            made.Skip(1).ToList().ForEach(m => m.Image.Dispose());
         }
     }
 
@@ -146,7 +153,20 @@ public sealed class PhotoProcessor
     /// The image with each region blurred past recognition (a Gaussian of a third of the region's size), as WebP:
     /// the privacy thumbnail. Boxes are in pixels of an image <paramref name="sourceWidth"/> wide.
     /// </summary>
+    /// <exception cref="MediaException">The image cannot be decoded or encoded.</exception>
     public EncodedImage BlurRegions(byte[] content, IEnumerable<Core.Enrichment.Box> boxes, int sourceWidth)
+    {
+        try
+        {
+            return Blur(content, boxes, sourceWidth);
+        }
+        catch (VipsException e)
+        {
+            throw new MediaException($"cannot blur the thumbnail: {e.Message.Split('\n')[0]}", e);
+        }
+    }
+
+    private EncodedImage Blur(byte[] content, IEnumerable<Core.Enrichment.Box> boxes, int sourceWidth)
     {
         using var image = Image.NewFromBuffer(content);
         var scale = (double)image.Width / sourceWidth;

@@ -16,6 +16,9 @@ public sealed record ProcessedPhoto
     public required EncodedImage Thumbnail { get; init; }
     public required EncodedImage Preview { get; init; }
 
+    /// <summary>The upright pixels at the sizes asked for, in that order (empty when none were).</summary>
+    public IReadOnlyList<Core.Imaging.RgbImage> Views { get; init; } = [];
+
     /// <summary>Time spent decoding and resizing (libvips evaluates lazily, so the two are one).</summary>
     public TimeSpan DecodeTime { get; init; }
 
