@@ -3,14 +3,14 @@ using Tsunami.Inference.Vision;
 
 namespace Tsunami.Inference.Tests;
 
-public sealed class ModelLoadingTests(VisionModels models) : IClassFixture<VisionModels>, IDisposable
+public sealed class ModelLoadingTests(RealModels models) : IClassFixture<RealModels>, IDisposable
 {
     private readonly TempDirectory _temp = new();
 
     [Fact]
     public void A_model_with_another_signature_names_the_model_and_both_signatures()
     {
-        var error = Assert.Throws<ModelLoadException>(() => models.Factory.Open("yolox-nano", VisionModels.Shared("face_detection_yunet_2023mar.onnx"), ObjectDetector.Signature));
+        var error = Assert.Throws<ModelLoadException>(() => models.Factory.Open("yolox-nano", RealModels.Shared("face_detection_yunet_2023mar.onnx"), ObjectDetector.Signature));
         Assert.StartsWith("model 'yolox-nano' does not have the expected signature (no input named 'images'", error.Message, StringComparison.Ordinal);
         Assert.Contains("expected inputs (images: Single[1,3,416,416])", error.Message, StringComparison.Ordinal);
         Assert.Contains("found inputs (input: Single[1,3,640,640])", error.Message, StringComparison.Ordinal);
@@ -20,7 +20,7 @@ public sealed class ModelLoadingTests(VisionModels models) : IClassFixture<Visio
     public void A_corrupt_model_file_is_named()
     {
         var path = _temp.Combine("broken.onnx");
-        File.WriteAllBytes(path, [.. File.ReadAllBytes(VisionModels.Shared("yolox_nano.onnx")).Take(10_000)]);
+        File.WriteAllBytes(path, [.. File.ReadAllBytes(RealModels.Shared("yolox_nano.onnx")).Take(10_000)]);
         var error = Assert.Throws<ModelLoadException>(() => models.Factory.Open("yolox-nano", path, ObjectDetector.Signature));
         Assert.StartsWith($"model 'yolox-nano': {path} is not a loadable ONNX model", error.Message, StringComparison.Ordinal);
     }
@@ -36,14 +36,14 @@ public sealed class ModelLoadingTests(VisionModels models) : IClassFixture<Visio
         var factory = new OnnxSessionFactory(
             Microsoft.Extensions.Options.Options.Create(new InferenceOptions { ExecutionProvider = "cuda" }),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<OnnxSessionFactory>.Instance);
-        using var model = factory.Open("yunet", VisionModels.Shared("face_detection_yunet_2023mar.onnx"), FaceDetector.Signature);
+        using var model = factory.Open("yunet", RealModels.Shared("face_detection_yunet_2023mar.onnx"), FaceDetector.Signature);
         Assert.Equal("cpu", model.ExecutionProvider);
         Assert.Single(new FaceDetector(model).Detect(models.Load("skimage/astronaut.png")));
     }
 
     [Fact]
     public void The_coco_names_match_the_shared_label_file() =>
-        Assert.Equal(File.ReadAllLines(VisionModels.Shared("coco80_yolox.txt")).Where(l => l.Length > 0), CocoLabels.Names);
+        Assert.Equal(File.ReadAllLines(RealModels.Shared("coco80_yolox.txt")).Where(l => l.Length > 0), CocoLabels.Names);
 
     public void Dispose() => _temp.Dispose();
 }

@@ -3,7 +3,7 @@ using Tsunami.Inference.Text;
 
 namespace Tsunami.Inference.Tests;
 
-public sealed class OcrReaderTests(VisionModels models) : IClassFixture<VisionModels>
+public sealed class OcrReaderTests(RealModels models) : IClassFixture<RealModels>
 {
     private RgbImage Decode(byte[] jpeg) => models.Decode(jpeg);
 

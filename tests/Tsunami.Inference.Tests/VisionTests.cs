@@ -1,6 +1,6 @@
 namespace Tsunami.Inference.Tests;
 
-public sealed class VisionTests(VisionModels models) : IClassFixture<VisionModels>
+public sealed class VisionTests(RealModels models) : IClassFixture<RealModels>
 {
     [Fact]
     public void Dog_jpg_shows_a_dog_a_bicycle_and_a_car_or_truck()

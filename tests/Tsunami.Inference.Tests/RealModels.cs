@@ -11,7 +11,7 @@ using Tsunami.Media.Decoding;
 namespace Tsunami.Inference.Tests;
 
 /// <summary>The real default models from ../shared/models, opened once for all tests.</summary>
-public sealed class VisionModels : IDisposable
+public sealed class RealModels : IDisposable
 {
     private readonly OnnxModel _yolox;
     private readonly OnnxModel _mobileNet;
@@ -19,7 +19,7 @@ public sealed class VisionModels : IDisposable
     private readonly OnnxModel[] _text;
     private readonly PhotoProcessor _processor = new(Options.Create(new MediaOptions()));
 
-    public VisionModels()
+    public RealModels()
     {
         Factory = new OnnxSessionFactory(Options.Create(new InferenceOptions { IntraOpThreads = 2 }), NullLogger<OnnxSessionFactory>.Instance);
         _yolox = Factory.Open("yolox-nano", Shared("yolox_nano.onnx"), ObjectDetector.Signature);
