@@ -132,32 +132,30 @@ public sealed class EnrichmentService(
     private async Task<(List<EnrichmentInput> Inputs, List<AssetEnrichment> Failures)> DecodeAsync(
         EnrichmentWork[] chunk, IReadOnlyList<ViewSize> views, EnrichmentClock clock, CancellationToken cancellationToken)
     {
-        var inputs = new EnrichmentInput?[chunk.Length];
-        var failures = new AssetEnrichment?[chunk.Length];
-        for (var i = 0; i < chunk.Length; i++)
+        var inputs = new List<EnrichmentInput>(chunk.Length);
+        var failures = new List<AssetEnrichment>();
+        foreach (var work in chunk)
         {
-            var token = cancellationToken;
-            var work = chunk[i];
             var watch = Stopwatch.StartNew();
             try
             {
                 await using var stream = blobs.OpenRead(work.Preview);
                 using var buffer = new MemoryStream();
-                await stream.CopyToAsync(buffer, token);
+                await stream.CopyToAsync(buffer, cancellationToken);
                 var decoded = processor.DecodeViews(buffer.ToArray(), views);
-                inputs[i] = new EnrichmentInput(work, views.Select((view, k) => (view, decoded[k])).ToDictionary(p => p.view, p => p.Item2));
+                inputs.Add(new EnrichmentInput(work, views.Select((view, k) => (view, decoded[k])).ToDictionary(p => p.view, p => p.Item2)));
             }
             catch (Exception e) when (e is MediaException or IOException)
             {
                 var reason = $"cannot read the stored preview: {e.Message}";
-                failures[i] = new AssetEnrichment(work.Asset)
+                failures.Add(new AssetEnrichment(work.Asset)
                 {
                     Versions = work.Stages.ToDictionary(s => s, _ => "unread"),
                     Errors = work.Stages.ToDictionary(s => s, _ => reason),
-                };
+                });
             }
             clock.Add("decode", watch.Elapsed);
         }
-        return ([.. inputs.OfType<EnrichmentInput>()], [.. failures.OfType<AssetEnrichment>()]);
+        return (inputs, failures);
     }
 }
