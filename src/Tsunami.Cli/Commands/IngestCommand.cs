@@ -40,7 +40,7 @@ internal static class IngestCommand
                 result.AddError("--collection needs a name");
             }
         });
-        var command = new Command("ingest", "Ingest photos: store originals, metadata and thumbnails; skip exact duplicates, link near ones")
+        var command = new Command("ingest", "Ingest photos: store originals, metadata and thumbnails, skip exact duplicates, link near ones, and see what is in each (objects, labels, faces, text, quality)")
         {
             Paths,
             Collection,
