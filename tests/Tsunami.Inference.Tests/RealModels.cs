@@ -53,7 +53,7 @@ public sealed class RealModels : IDisposable
     /// <summary>A sample as the enrichment sees it: the upright 1280 px preview.</summary>
     public RgbImage Load(string sample) => Decode(File.ReadAllBytes(RepositoryPaths.Sample(sample)));
 
-    public RgbImage Decode(byte[] content) => _processor.DecodeRgb(content, 1280);
+    public RgbImage Decode(byte[] content) => _processor.DecodeViews(content, [Core.Imaging.ViewSize.Longer(1280)])[0];
 
     /// <summary>The views the enrichment hands the models.</summary>
     public IReadOnlyList<RgbImage> Views(string sample, params Core.Imaging.ViewSize[] sizes) =>

@@ -102,31 +102,25 @@ public sealed class EnrichmentService(
         return new EnrichResult(enriched, errors.Count, errors, elapsed.Elapsed, clock.Snapshot());
     }
 
-    /// <summary>For photos with faces, the thumbnail read-only users get: the faces blurred. Its blob is written here.</summary>
     private async Task<IReadOnlyList<AssetEnrichment>> WithPrivateThumbnailsAsync(
         IReadOnlyList<AssetEnrichment> results, EnrichmentWork[] chunk, CancellationToken cancellationToken)
     {
-        var withFaces = new List<AssetEnrichment>(results.Count);
+        var privateThumbnails = new PrivateThumbnails(processor, blobs);
+        var completed = new List<AssetEnrichment>(results.Count);
         foreach (var result in results)
         {
-            if (result.Faces is not { Count: > 0 } faces)
+            if (result.Faces is not { Count: > 0 })
             {
-                withFaces.Add(result);
+                completed.Add(result);
                 continue;
             }
             var work = chunk.First(w => w.Asset == result.Asset);
             await using var stream = blobs.OpenRead(work.Thumbnail);
             using var buffer = new MemoryStream();
             await stream.CopyToAsync(buffer, cancellationToken);
-            var blurred = processor.BlurRegions(buffer.ToArray(), faces.Select(f => f.Box), work.Width);
-            var hash = ContentHash.Of(blurred.Content);
-            await blobs.PutAsync(hash, blurred.Content, cancellationToken);
-            withFaces.Add(result with
-            {
-                PrivateThumbnail = new DerivedFile(DerivedKind.PrivateThumbnail, hash, blurred.MediaType, blurred.Width, blurred.Height, blurred.Content.Length),
-            });
+            completed.Add(await privateThumbnails.AddAsync(result, buffer.ToArray(), work.Width, cancellationToken));
         }
-        return withFaces;
+        return completed;
     }
 
     private async Task<(List<EnrichmentInput> Inputs, List<AssetEnrichment> Failures)> DecodeAsync(

@@ -2,7 +2,6 @@ using Tsunami.Core.Assets;
 using Tsunami.Core.Enrichment;
 using Tsunami.Core.Imaging;
 using Tsunami.Core.Storage;
-using Tsunami.Media;
 using Tsunami.Media.Decoding;
 
 namespace Tsunami.Engine.Enrichment;
@@ -12,7 +11,7 @@ namespace Tsunami.Engine.Enrichment;
 /// pixels, so nothing is decoded twice; the results are committed with the photo's batch.
 /// </summary>
 internal sealed class InlineEnrichment(
-    PhotoEnricher enricher, EnrichmentClock clock, IReadOnlyDictionary<string, string> versions, PhotoProcessor processor, IBlobStore blobs)
+    PhotoEnricher enricher, EnrichmentClock clock, IReadOnlyDictionary<string, string> versions, PrivateThumbnails privateThumbnails)
 {
     public IReadOnlyList<ViewSize> Views => enricher.Views;
 
@@ -25,24 +24,6 @@ internal sealed class InlineEnrichment(
         var work = new EnrichmentWork(asset.Id, preview, thumbnail, asset.Width, asset.Height, [.. versions.Keys]);
         var views = enricher.Views.Select((view, i) => (view, photo.Views[i])).ToDictionary(p => p.view, p => p.Item2);
         var result = enricher.Enrich([new EnrichmentInput(work, views)], versions)[0];
-        if (result.Faces is not { Count: > 0 } faces)
-        {
-            return result;
-        }
-        EncodedImage blurred;
-        try
-        {
-            blurred = processor.BlurRegions(photo.Thumbnail.Content, faces.Select(f => f.Box), asset.Width);
-        }
-        catch (MediaException e)
-        {
-            return result with { Errors = new Dictionary<string, string>(result.Errors) { [EnrichmentStage.Faces] = e.Message } };
-        }
-        var hash = ContentHash.Of(blurred.Content);
-        await blobs.PutAsync(hash, blurred.Content, cancellationToken);
-        return result with
-        {
-            PrivateThumbnail = new DerivedFile(DerivedKind.PrivateThumbnail, hash, blurred.MediaType, blurred.Width, blurred.Height, blurred.Content.Length),
-        };
+        return await privateThumbnails.AddAsync(result, photo.Thumbnail.Content, asset.Width, cancellationToken);
     }
 }

@@ -104,7 +104,7 @@ public sealed partial class IngestService(
             var models = await visionModels.GetAsync(cancellationToken);
             var enrichmentClock = new EnrichmentClock();
             var enricher = new PhotoEnricher(models, quality, enrichmentClock, inferenceOptions.Value);
-            return (new InlineEnrichment(enricher, enrichmentClock, PhotoEnricher.Versions(models), processor, blobs), null);
+            return (new InlineEnrichment(enricher, enrichmentClock, PhotoEnricher.Versions(models), new PrivateThumbnails(processor, blobs)), null);
         }
         catch (Exception e) when (e is ModelUnavailableException or ModelLoadException or InvalidDataException)
         {

@@ -24,20 +24,7 @@ internal sealed class TextAngleClassifier(OnnxModel model)
         var batch = new float[lines.Count * 3 * Height * Width];
         for (var i = 0; i < lines.Count; i++)
         {
-            var image = lines[i];
-            var scaled = Math.Clamp((int)Math.Ceiling(Height * (double)image.Width / image.Height), 1, Width);
-            var planar = Resampler.ToPlanar(image, 0, 0, image.Width, image.Height, scaled, Height);
-            var target = batch.AsSpan(i * 3 * Height * Width, 3 * Height * Width);
-            for (var c = 0; c < 3; c++)
-            {
-                for (var y = 0; y < Height; y++)
-                {
-                    for (var x = 0; x < scaled; x++)
-                    {
-                        target[(c * Height * Width) + (y * Width) + x] = (planar[((2 - c) * scaled * Height) + (y * scaled) + x] / 127.5f) - 1f;
-                    }
-                }
-            }
+            ModelInputs.TextLine(lines[i], Height, Width, batch.AsSpan(i * 3 * Height * Width, 3 * Height * Width));
         }
         using var input = OrtValue.CreateTensorValueFromMemory(batch, [lines.Count, 3, Height, Width]);
         using var outputs = model.Run(["x"], [input], ["softmax_0.tmp_0"]);

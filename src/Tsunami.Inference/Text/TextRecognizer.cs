@@ -43,7 +43,7 @@ internal sealed class TextRecognizer(OnnxModel model, string[] alphabet)
             var batch = new float[members.Count * 3 * Height * width];
             for (var i = 0; i < members.Count; i++)
             {
-                Fill(members[i].image, batch.AsSpan(i * 3 * Height * width, 3 * Height * width), width);
+                ModelInputs.TextLine(members[i].image, Height, width, batch.AsSpan(i * 3 * Height * width, 3 * Height * width));
             }
             using var input = OrtValue.CreateTensorValueFromMemory(batch, [members.Count, 3, Height, width]);
             using var outputs = model.Run(["x"], [input], ["softmax_11.tmp_0"]);
@@ -62,25 +62,6 @@ internal sealed class TextRecognizer(OnnxModel model, string[] alphabet)
 
     private static int BucketWidth(RgbImage image) =>
         Math.Min(MaxWidth, Math.Max(MinWidth, (ScaledWidth(image) + WidthBucket - 1) / WidthBucket * WidthBucket));
-
-    /// <summary>Height 48 keeping the aspect (squeezed only past the widest bucket), BGR, x/127.5 − 1, zero padding right.</summary>
-    private static void Fill(RgbImage image, Span<float> target, int width)
-    {
-        var scaled = Math.Clamp(ScaledWidth(image), 1, width);
-        var planar = Resampler.ToPlanar(image, 0, 0, image.Width, image.Height, scaled, Height);
-        for (var c = 0; c < 3; c++)
-        {
-            var source = planar.AsSpan((2 - c) * scaled * Height, scaled * Height);
-            var plane = target.Slice(c * Height * width, Height * width);
-            for (var y = 0; y < Height; y++)
-            {
-                for (var x = 0; x < scaled; x++)
-                {
-                    plane[(y * width) + x] = (source[(y * scaled) + x] / 127.5f) - 1f;
-                }
-            }
-        }
-    }
 
     /// <summary>
     /// On some crops the model reads every letter of a Latin line but no space ("HIGHVOLTAGE42"), yet between the

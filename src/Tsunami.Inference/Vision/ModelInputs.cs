@@ -30,6 +30,28 @@ internal static class ModelInputs
     }
 
     /// <summary>
+    /// A text line for PP-OCR's classifier and recogniser: height <paramref name="height"/> keeping the aspect
+    /// (squeezed only past <paramref name="width"/>), BGR, x/127.5 − 1, zero padding on the right.
+    /// </summary>
+    public static void TextLine(RgbImage image, int height, int width, Span<float> target)
+    {
+        var scaled = Math.Clamp((int)Math.Ceiling(height * (double)image.Width / image.Height), 1, width);
+        var planar = Resampler.ToPlanar(image, 0, 0, image.Width, image.Height, scaled, height);
+        for (var c = 0; c < 3; c++)
+        {
+            var source = planar.AsSpan((2 - c) * scaled * height, scaled * height);
+            var plane = target.Slice(c * height * width, height * width);
+            for (var y = 0; y < height; y++)
+            {
+                for (var x = 0; x < scaled; x++)
+                {
+                    plane[(y * width) + x] = (source[(y * scaled) + x] / 127.5f) - 1f;
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Resize the shorter side to <paramref name="resize"/>, take the centred <paramref name="crop"/> square, x/255,
     /// then (x − mean) / std per RGB channel, written as image <paramref name="index"/> of an NCHW batch.
     /// </summary>

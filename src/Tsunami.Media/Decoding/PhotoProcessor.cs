@@ -71,22 +71,6 @@ public sealed class PhotoProcessor
         }
     }
 
-    /// <summary>Decodes a stored preview (or any photo) into upright RGB pixels for the models, at most <paramref name="maxSize"/> px.</summary>
-    /// <exception cref="MediaException">The content cannot be decoded.</exception>
-    public RgbImage DecodeRgb(byte[] content, int maxSize)
-    {
-        var format = ImageFormatSniffer.Sniff(content) ?? throw new MediaException(ImageFormatSniffer.DescribeNonImage(content));
-        try
-        {
-            using var image = ToEightBitOpaque(Image.ThumbnailBuffer(content, maxSize, optionString: "fail_on=truncated", height: maxSize, size: Enums.Size.Down));
-            return ToRgb(image);
-        }
-        catch (VipsException e)
-        {
-            throw new MediaException(DescribeDecodeFailure(format, e), e);
-        }
-    }
-
     /// <summary>
     /// Decodes once and makes every view the models ask for (never enlarged): libvips' SIMD resize costs 1–3 ms a
     /// view, where resampling in the adapters cost 20–40 ms a model (bench enrich).
