@@ -5,14 +5,18 @@ namespace Tsunami.Inference.Text;
 
 /// <summary>
 /// Reads the text in a photo: detect lines, straighten them, turn the upside-down ones, recognise in batches, and
-/// return them in reading order. Where the angle classifier is unsure, both orientations are read and the more
-/// confident wins (the classifier misfires on small tilted text, MODELS.md).
+/// return them in reading order. Where the angle classifier is unsure and the upright reading is not confident, both
+/// orientations are read and the more confident wins (the classifier misfires on small tilted text, MODELS.md).
 /// </summary>
 public sealed class OcrReader
 {
     private const float SureUpsideDown = 0.9f;
     private const float Unsure = 0.5f;
     private const float MinimumConfidence = 0.75f;
+
+    // A line read upright this confidently is upright, whatever the classifier thought: no second read (a page's
+    // wide lines cost ~90 ms each to read).
+    private const float ConfidentRead = 0.9f;
 
     // Lines at least this tall (in pixels of a 480 px view) are found as well in the gate as at full size.
     private const float TallEnoughAtGate = 16;
@@ -62,7 +66,8 @@ public sealed class OcrReader
         var upright = crops.Select((crop, i) => upsideDown[i] > SureUpsideDown ? LineCropper.Rotate180(crop) : crop).ToList();
         var read = _recognizer.Recognize(upright).ToArray();
 
-        var unsure = Enumerable.Range(0, crops.Count).Where(i => upsideDown[i] is > Unsure and <= SureUpsideDown).ToList();
+        var unsure = Enumerable.Range(0, crops.Count)
+            .Where(i => upsideDown[i] is > Unsure and <= SureUpsideDown && read[i].Confidence < ConfidentRead).ToList();
         if (unsure.Count > 0)
         {
             var flipped = _recognizer.Recognize(unsure.Select(i => LineCropper.Rotate180(crops[i])).ToList());

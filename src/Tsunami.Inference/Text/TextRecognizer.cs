@@ -9,6 +9,8 @@ namespace Tsunami.Inference.Text;
 /// <summary>
 /// PP-OCRv4 recognition: a line image at height 48, padded to a bucketed width so shapes repeat (a new width
 /// costs ONNX Runtime 100–300 ms the first time), greedy CTC decoding over blank + the 6,623 keys + space.
+/// Lines of one width run together up to <see cref="PixelsPerRun"/> columns a run: beyond that the activations
+/// leave the cache and a wide line costs more in a batch than alone (1920 px: 89 ms alone, 125 ms in a batch of 4).
 /// </summary>
 internal sealed class TextRecognizer(OnnxModel model, string[] alphabet)
 {
@@ -16,6 +18,7 @@ internal sealed class TextRecognizer(OnnxModel model, string[] alphabet)
     private const int MinWidth = 320;
     private const int WidthBucket = 160;
     private const int MaxWidth = 1920;
+    private const int PixelsPerRun = 2560;
     private const float SpaceEvidence = 0.02f;
 
     public static readonly ModelSignature Signature = new(
@@ -36,21 +39,22 @@ internal sealed class TextRecognizer(OnnxModel model, string[] alphabet)
     public IReadOnlyList<(string Text, float Confidence)> Recognize(IReadOnlyList<RgbImage> lines)
     {
         var results = new (string, float)[lines.Count];
-        foreach (var group in lines.Select((image, index) => (image, index)).GroupBy(l => BucketWidth(l.image)))
+        var runs = lines.Select((image, index) => (image, index))
+            .GroupBy(l => BucketWidth(l.image))
+            .SelectMany(group => group.Chunk(Math.Max(1, PixelsPerRun / group.Key)).Select(members => (Width: group.Key, Members: members)));
+        foreach (var (width, members) in runs)
         {
-            var members = group.ToList();
-            var width = group.Key;
-            var batch = new float[members.Count * 3 * Height * width];
-            for (var i = 0; i < members.Count; i++)
+            var batch = new float[members.Length * 3 * Height * width];
+            for (var i = 0; i < members.Length; i++)
             {
                 ModelInputs.TextLine(members[i].image, Height, width, batch.AsSpan(i * 3 * Height * width, 3 * Height * width));
             }
-            using var input = OrtValue.CreateTensorValueFromMemory(batch, [members.Count, 3, Height, width]);
+            using var input = OrtValue.CreateTensorValueFromMemory(batch, [members.Length, 3, Height, width]);
             using var outputs = model.Run(["x"], [input], ["softmax_11.tmp_0"]);
             var shape = outputs[0].GetTensorTypeAndShape().Shape;
             var (steps, classes) = ((int)shape[1], (int)shape[2]);
             var probabilities = outputs[0].GetTensorDataAsSpan<float>();
-            for (var i = 0; i < members.Count; i++)
+            for (var i = 0; i < members.Length; i++)
             {
                 results[members[i].index] = Decode(probabilities.Slice(i * steps * classes, steps * classes), steps, classes);
             }
@@ -99,14 +103,7 @@ internal sealed class TextRecognizer(OnnxModel model, string[] alphabet)
         {
             var row = probabilities.Slice(t * classes, classes);
             spaceProbabilities[t] = row[classes - 1];
-            var best = 0;
-            for (var c = 1; c < classes; c++)
-            {
-                if (row[c] > row[best])
-                {
-                    best = c;
-                }
-            }
+            var best = TensorPrimitives.IndexOfMax(row);
             if (best != 0 && best != previous)
             {
                 text.Append(alphabet[best]);

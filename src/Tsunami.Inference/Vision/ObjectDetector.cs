@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Tsunami.Core.Enrichment;
 using Tsunami.Core.Imaging;
@@ -36,16 +37,13 @@ public sealed class ObjectDetector(OnnxModel model, float scoreThreshold = 0.3f,
                 for (var gx = 0; gx < cells; gx++, row++)
                 {
                     var values = rows.Slice(row * Values, Values);
-                    var classes = values[5..];
-                    var best = 0;
-                    for (var c = 1; c < classes.Length; c++)
+                    // Class scores are at most 1: a cell whose objectness is below the threshold cannot pass it.
+                    if (values[4] < scoreThreshold)
                     {
-                        if (classes[c] > classes[best])
-                        {
-                            best = c;
-                        }
+                        continue;
                     }
-                    var score = values[4] * classes[best];
+                    var best = TensorPrimitives.IndexOfMax(values[5..]);
+                    var score = values[4] * values[5 + best];
                     if (score < scoreThreshold)
                     {
                         continue;
