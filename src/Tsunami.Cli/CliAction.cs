@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Options;
 using Tsunami.Inference.Repository;
 using Tsunami.Media;
+using Tsunami.Query.Parsing;
 using Tsunami.Storage;
 
 namespace Tsunami.Cli;
@@ -33,5 +34,5 @@ internal static class CliAction
 
     private static bool IsUserFacing(Exception e) => e is StoreBusyException or AmbiguousAssetException or MediaException
         or ModelUnavailableException or OptionsValidationException or InvalidDataException or KeyNotFoundException
-        or IOException or UnauthorizedAccessException or OperationCanceledException;
+        or IOException or UnauthorizedAccessException or OperationCanceledException or QuestionException or ArgumentException;
 }

@@ -11,6 +11,8 @@ var root = new RootCommand("Tsunami: ingest folders of photos into an embedded s
         EnrichCommand.Create(),
         ListCommand.Create(),
         ShowCommand.Create(),
+        AskCommand.Create(),
+        AskCommand.CreateSimilar(),
         StatsCommand.Create(),
         ModelsCommand.Create(),
     },

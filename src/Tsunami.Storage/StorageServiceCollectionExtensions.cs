@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Tsunami.Core.Search;
 using Tsunami.Core.Storage;
 using Tsunami.Storage.Blobs;
 using Tsunami.Storage.Sqlite;
@@ -16,6 +17,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IAssetStore, SqliteAssetStore>();
         services.AddSingleton<IBlobStore, FileBlobStore>();
         services.AddSingleton<IEnrichmentStore, SqliteEnrichmentStore>();
+        services.AddSingleton<ISearchIndex, SqliteSearchIndex>();
         services.AddSingleton<StoreRecovery>();
         services.AddSingleton(TimeProvider.System);
         return services;

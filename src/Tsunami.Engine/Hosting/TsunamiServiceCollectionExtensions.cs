@@ -1,3 +1,4 @@
+using Tsunami.Engine.Ask;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Tsunami.Engine.Enrichment;
@@ -25,6 +26,8 @@ public static class TsunamiServiceCollectionExtensions
         services.AddSingleton<EnrichmentService>();
         services.AddSingleton<PhotoProcessor>();
         services.AddSingleton<IngestService>();
+        services.AddSingleton<VectorCache>();
+        services.AddSingleton<AskService>();
         return services;
     }
 }

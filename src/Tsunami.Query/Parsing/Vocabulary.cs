@@ -13,7 +13,7 @@ internal static class Vocabulary
         "taken", "take", "containing", "contain", "contains", "have", "has", "having", "having", "in", "on", "at", "from", "and",
         "or", "it", "its", "them", "they", "their", "one", "ones", "to", "by", "visible", "seen", "see", "appear", "appears",
         "depicting", "depict", "depicts", "featuring", "feature", "features", "include", "includes", "including", "inspection",
-        "inspections", "field", "can", "could", "would", "should", "how", "many", "much", "number", "count", "times", "time",
+        "inspections", "can", "could", "would", "should", "how", "many", "much", "number", "count", "times", "time",
         "total", "just", "only", "also", "both", "either", "into", "onto", "about", "as", "than", "then", "so", "very", "really",
     };
 

@@ -57,7 +57,10 @@ public sealed class SqliteDatabase
             }
             for (var next = version; next < Schema.Migrations.Length; next++)
             {
-                Scalar(connection, transaction, Schema.Migrations[next]);
+                using var migration = connection.CreateCommand();
+                migration.Transaction = transaction;
+                migration.CommandText = Schema.Migrations[next];
+                migration.ExecuteNonQuery();
                 Scalar(connection, transaction, $"PRAGMA user_version = {next + 1};");
             }
             transaction.Commit();
