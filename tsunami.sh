@@ -74,6 +74,12 @@ demo() {
     dotnet "$cli" show "$root/samples/$photo" --data "$data"
     echo
   done
+  for question in "how many photos show horses" "pictures of vehicles" "photos with more than 3 people" \
+      "photos with the text technical details" "animals with a long neck" "pets without people"; do
+    echo "== tsunami ask \"$question\""
+    dotnet "$cli" ask "$question" --limit 5 --data "$data"
+    echo
+  done
   echo "Explore further: ./tsunami.sh ls --data data   ·   ./tsunami.sh show <id|path> --json --data data"
   echo "Run the models again after a model update: ./tsunami.sh enrich --data data [--stage text] [--force]"
 }

@@ -98,6 +98,47 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Ask_answers_with_counts_results_and_evidence_as_json_and_similar_ranks_by_looks()
+    {
+        var folder = Directory.CreateDirectory(_temp.Combine("photos")).FullName;
+        TestPhotos.Write(Path.Combine(folder, "sign.jpg"), ExifWriter.AddExif(TextPhotos.Sign("HIGH VOLTAGE 42"), new ExifFields { TakenAt = new DateTime(2025, 3, 17, 10, 0, 0) }));
+        File.Copy(RepositoryPaths.Sample("darknet/horses.jpg"), Path.Combine(folder, "horses.jpg"));
+        File.Copy(RepositoryPaths.Sample("darknet/dog.jpg"), Path.Combine(folder, "dog.jpg"));
+        Assert.Equal(0, (await Cli.RunAsync(Data, "ingest", folder, "--tag", "site=12")).ExitCode);
+
+        var count = (await Cli.RunAsync(Data, "ask", "how many photos from site 12 show horses", "--json")).Json;
+        Assert.Equal(1, count.GetProperty("count").GetInt32());
+        var horses = count.GetProperty("results")[0];
+        Assert.EndsWith("horses.jpg", horses.GetProperty("path").GetString(), StringComparison.Ordinal);
+        Assert.True(horses.GetProperty("score").GetDouble() > 0);
+        Assert.Contains(horses.GetProperty("evidence").EnumerateArray(), e => e.GetProperty("kind").GetString() == "object" && e.GetProperty("box").GetProperty("width").GetSingle() > 0);
+
+        var text = (await Cli.RunAsync(Data, "ask", "photos with the text HIGH VOLTAGE taken yesterday", "--now", "2025-03-18T12:00:00Z", "--json", "--explain")).Json;
+        Assert.False(text.TryGetProperty("count", out _));
+        Assert.EndsWith("sign.jpg", text.GetProperty("results")[0].GetProperty("path").GetString(), StringComparison.Ordinal);
+        Assert.Contains(text.GetProperty("plan").EnumerateArray(), line => line.GetString()!.StartsWith("taken:", StringComparison.Ordinal));
+        var notYesterday = (await Cli.RunAsync(Data, "ask", "photos with the text HIGH VOLTAGE taken yesterday", "--now", "2025-06-01T00:00:00Z", "--json")).Json;
+        Assert.Equal(0, notYesterday.GetProperty("matches").GetInt32());
+
+        var dogId = (await Cli.RunAsync(Data, "ask", "photos with a dog", "--json")).Json.GetProperty("results")[0].GetProperty("id").GetString()!;
+        var similar = (await Cli.RunAsync(Data, "similar", dogId[..8], "--json")).Json;
+        Assert.Equal(2, similar.GetProperty("results").GetArrayLength());
+
+        var plain = await Cli.RunAsync(Data, "ask", "how many photos show horses");
+        Assert.Contains("1 photo matches.", plain.Stdout, StringComparison.Ordinal);
+
+        var badNow = await Cli.RunAsync(Data, "ask", "photos", "--now", "someday");
+        Assert.Equal(1, badNow.ExitCode);
+        Assert.Contains("someday", badNow.Stderr, StringComparison.Ordinal);
+        var badDate = await Cli.RunAsync(Data, "ask", "photos on 2025-02-30");
+        Assert.Equal(1, badDate.ExitCode);
+        Assert.Contains("2025-02-30", badDate.Stderr, StringComparison.Ordinal);
+        var unknown = await Cli.RunAsync(Data, "similar", "ffffffff");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("ffffffff", unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Failures_are_listed_with_reasons_and_make_the_exit_code_non_zero()
     {
         var folder = _temp.Folder("in");
