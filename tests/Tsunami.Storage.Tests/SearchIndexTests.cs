@@ -57,8 +57,8 @@ public sealed class SearchIndexTests : IDisposable
             Assert.Empty(await session.VocabularyAsync("object:truck", None));
             Assert.Empty((await session.TermAsync("quality:blurry", None)).Keys);
             Assert.Empty(await session.MatchTextAsync("\"voltage\"", trigrams: false, 10, None));
-            Assert.Null(await session.KeyOfAsync("ffffffff", None));
-            Assert.NotNull(await session.KeyOfAsync(asset.Id.ToString()[..8], None));
+            await Assert.ThrowsAsync<KeyNotFoundException>(() => session.KeyOfAsync(AssetId.New(), None));
+            Assert.Equal((await session.AllAsync(None)).Single(), await session.KeyOfAsync(asset.Id, None));
         }
     }
 

@@ -16,4 +16,16 @@ public sealed record Concept(string Name, string Synset, float Score);
 public sealed record QualityReport(double Sharpness, double Brightness, double DarkShare, double ClippedShare, double Megapixels, IReadOnlyList<string> Flags);
 
 /// <summary>A line of text read in the photo: the text, the recogniser's confidence, and its quadrilateral (tl, tr, br, bl as x, y pairs).</summary>
-public sealed record TextLine(string Text, float Confidence, float[] Quad);
+public sealed record TextLine(string Text, float Confidence, float[] Quad)
+{
+    /// <summary>The upright box around the quadrilateral.</summary>
+    public Box Bounds
+    {
+        get
+        {
+            var (left, right) = (Math.Min(Math.Min(Quad[0], Quad[2]), Math.Min(Quad[4], Quad[6])), Math.Max(Math.Max(Quad[0], Quad[2]), Math.Max(Quad[4], Quad[6])));
+            var (top, bottom) = (Math.Min(Math.Min(Quad[1], Quad[3]), Math.Min(Quad[5], Quad[7])), Math.Max(Math.Max(Quad[1], Quad[3]), Math.Max(Quad[5], Quad[7])));
+            return new Box(left, top, right - left, bottom - top);
+        }
+    }
+}

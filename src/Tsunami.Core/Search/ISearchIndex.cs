@@ -35,8 +35,9 @@ public interface ISearchSession : IAsyncDisposable
     /// <summary>Id, path and metadata of these assets, in the order given.</summary>
     Task<IReadOnlyList<AssetSummary>> DescribeAsync(IReadOnlyList<long> keys, CancellationToken cancellationToken);
 
-    /// <summary>The key of an asset given by id or id prefix, or null.</summary>
-    Task<long?> KeyOfAsync(string idOrPrefix, CancellationToken cancellationToken);
+    /// <summary>The key of a stored asset.</summary>
+    /// <exception cref="KeyNotFoundException">No such asset.</exception>
+    Task<long> KeyOfAsync(AssetId id, CancellationToken cancellationToken);
 
     /// <summary>A number that changes whenever a vector of the space is written: caches compare it.</summary>
     Task<long> VectorGenerationAsync(string space, CancellationToken cancellationToken);

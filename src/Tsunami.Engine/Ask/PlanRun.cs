@@ -1,0 +1,238 @@
+using System.Numerics.Tensors;
+using Tsunami.Core.Assets;
+using Tsunami.Core.Enrichment;
+using Tsunami.Core.Search;
+using Tsunami.Core.Storage;
+using Tsunami.Inference.Concepts;
+using Tsunami.Inference.Vision;
+using Tsunami.Query.Parsing;
+using Tsunami.Query.Plan;
+
+namespace Tsunami.Engine.Ask;
+
+/// <summary>Runs the conditions of one plan against one session.</summary>
+internal sealed class PlanRun(ISearchSession session, IAssetStore assets, VisionModels models, VectorCache vectors, List<string> notes)
+{
+    public async Task<Signal> TermAsync(
+        string term, bool negated, string name, Func<AssetSummary, AssetEnrichment?, IEnumerable<Evidence>> explain, CancellationToken cancellationToken)
+    {
+        var posting = await session.TermAsync(term, cancellationToken);
+        if (posting.Keys.Length == 0 && !negated)
+        {
+            notes.Add($"no photo has {name}");
+        }
+        return new Signal(name, posting.Keys) { Excludes = negated, Explain = explain };
+    }
+
+    public async Task<Signal?> ThingAsync(ThingTerm thing, CancellationToken cancellationToken)
+    {
+        var singular = ThingResolver.Singular(thing.Phrase);
+        var objectLabels = ThingResolver.ObjectLabels(singular);
+        var objectPostings = new List<(string Label, Posting Posting)>();
+        foreach (var label in objectLabels)
+        {
+            objectPostings.Add((label, await session.TermAsync($"object:{label}", cancellationToken)));
+        }
+        if (thing.Count is { } count)
+        {
+            if (objectLabels.Count == 0)
+            {
+                notes.Add($"\"{thing.Phrase}\" cannot be counted: only the object detector's things can (COCO labels); looked for it without the count");
+            }
+            else
+            {
+                return Counted(thing, count, objectPostings, objectLabels);
+            }
+        }
+        var postings = objectPostings.Select(p => p.Posting).ToList();
+        foreach (var kind in new[] { "label", "concept" })
+        {
+            postings.Add(await session.TermAsync($"{kind}:{singular}", cancellationToken));
+        }
+        var (keys, scores) = Merge(postings);
+        if (keys.Length > 0)
+        {
+            return new Signal(thing.Phrase, keys, thing.Negated ? null : scores)
+            {
+                Excludes = thing.Negated,
+                Explain = (_, e) => ThingEvidence(singular, objectLabels, e),
+            };
+        }
+        return await SemanticAsync(thing, cancellationToken);
+    }
+
+    /// <summary>Keeps the ranking signal's assets at or above <paramref name="threshold"/> as a filter.</summary>
+    public static Signal SemanticFilter(Signal signal, float threshold)
+    {
+        var kept = Enumerable.Range(0, signal.Keys.Length).Where(i => signal.Scores![i] >= threshold).ToList();
+        return signal with { Keys = [.. kept.Select(i => signal.Keys[i])], Scores = [.. kept.Select(i => signal.Scores![i])], RanksOnly = false };
+    }
+
+    public async Task<Signal> TextAsync(TextTerm term, CancellationToken cancellationToken)
+    {
+        var words = TextMatcher.Words(term.Text);
+        var best = new Dictionary<long, (double Score, int Line, string Text)>();
+        var hits = new List<TextHit>();
+        if (words.Length > 0)
+        {
+            hits.AddRange(await session.MatchTextAsync(TextMatcher.WordsQuery(words), trigrams: false, limit: 10_000, cancellationToken));
+            if (TextMatcher.TrigramQuery(words) is { } grams)
+            {
+                hits.AddRange(await session.MatchTextAsync(grams, trigrams: true, limit: 10_000, cancellationToken));
+            }
+        }
+        foreach (var hit in hits)
+        {
+            var similarity = TextMatcher.Similarity(words, hit.Text);
+            if (similarity > 0 && (!best.TryGetValue(hit.Key, out var known) || known.Score < similarity))
+            {
+                best[hit.Key] = (similarity, hit.Line, hit.Text);
+            }
+        }
+        var keys = best.Keys.Order().ToArray();
+        if (keys.Length == 0 && !term.Negated)
+        {
+            notes.Add($"no photo shows the text \"{term.Text}\"");
+        }
+        return new Signal($"text \"{term.Text}\"", keys, term.Negated ? null : [.. keys.Select(k => (float)best[k].Score)])
+        {
+            Excludes = term.Negated,
+            Explain = (a, e) =>
+            {
+                var (score, line, text) = best[a.Key];
+                var bounds = e?.Text is { } lines && line < lines.Count ? lines[line].Bounds : (Box?)null;
+                return [new Evidence("text", text, Math.Round(score, 3), bounds)];
+            },
+        };
+    }
+
+    public async Task<Signal> NearAsync(GeoCircle near, CancellationToken cancellationToken)
+    {
+        var latitudeSpan = near.RadiusKm / 111.2;
+        var longitudeSpan = near.RadiusKm / (111.2 * Math.Max(0.01, Math.Cos(near.Latitude * Math.PI / 180)));
+        var located = await session.LocatedWithinAsync(
+            new GeoPoint(near.Latitude - latitudeSpan, near.Longitude - longitudeSpan),
+            new GeoPoint(near.Latitude + latitudeSpan, near.Longitude + longitudeSpan), cancellationToken);
+        var centre = new GeoPoint(near.Latitude, near.Longitude);
+        var within = located.Select(l => (l.Key, Distance: centre.DistanceKm(l.Location)))
+            .Where(l => l.Distance <= near.RadiusKm).OrderBy(l => l.Key).ToList();
+        var distances = within.ToDictionary(w => w.Key, w => w.Distance);
+        return new Signal($"near {near}", [.. within.Select(w => w.Key)], [.. within.Select(w => (float)-w.Distance)])
+        {
+            Explain = (a, _) => [new Evidence("place", FormattableString.Invariant($"{distances[a.Key]:0.###} km from {near.Latitude},{near.Longitude}"))],
+        };
+    }
+
+    public async Task<Signal> SimilarAsync(string idOrPrefix, CancellationToken cancellationToken)
+    {
+        var asset = await assets.FindAssetAsync(idOrPrefix, cancellationToken)
+            ?? throw new QuestionException($"no asset has the id or id prefix \"{idOrPrefix}\"");
+        var key = await session.KeyOfAsync(asset.Id, cancellationToken);
+        var visual = await vectors.GetAsync(session, "visual", cancellationToken);
+        var row = Array.BinarySearch(visual.Keys, key);
+        if (row < 0)
+        {
+            throw new QuestionException($"asset {idOrPrefix} has no visual embedding yet (run tsunami enrich --stage labels)");
+        }
+        var query = visual.Row(row).ToArray();
+        var (keys, scores) = Similarities(visual, query, exclude: key);
+        return new Signal($"like {idOrPrefix}", keys, scores)
+        {
+            Explain = (a, _) => [new Evidence("similar", $"looks like {idOrPrefix}", Math.Round(scores[Array.BinarySearch(keys, a.Key)], 3))],
+        };
+    }
+
+    private async Task<Signal?> SemanticAsync(ThingTerm thing, CancellationToken cancellationToken)
+    {
+        var space = (await models.GetAsync(cancellationToken)).Semantic;
+        var query = space.EmbedQuery(thing.Phrase) ?? space.EmbedQuery(ThingResolver.Singular(thing.Phrase));
+        if (query is null)
+        {
+            notes.Add($"\"{thing.Phrase}\" is not a word any model knows; left out");
+            return null;
+        }
+        var semantic = await vectors.GetAsync(session, SemanticSpace.Name, cancellationToken);
+        var (keys, scores) = Similarities(semantic, query, exclude: null);
+        notes.Add($"\"{thing.Phrase}\" is no label of the models: matched by meaning (semantic space)");
+        var signal = new Signal($"\"{thing.Phrase}\" by meaning", keys, scores)
+        {
+            RanksOnly = true,
+            Explain = (a, _) => Array.BinarySearch(keys, a.Key) is var i and >= 0
+                ? [new Evidence("semantic", $"close in meaning to \"{thing.Phrase}\"", Math.Round(scores[i], 3))]
+                : [],
+        };
+        return thing.Negated ? SemanticFilter(signal, AskService.SemanticThreshold) with { Excludes = true, Scores = null } : signal;
+    }
+
+    private static Signal Counted(ThingTerm thing, CountRange count, List<(string Label, Posting Posting)> postings, IReadOnlyList<string> labels)
+    {
+        var totals = new Dictionary<long, int>();
+        foreach (var (_, posting) in postings)
+        {
+            for (var i = 0; i < posting.Keys.Length; i++)
+            {
+                totals[posting.Keys[i]] = totals.GetValueOrDefault(posting.Keys[i]) + posting.Counts[i];
+            }
+        }
+        var keys = totals.Where(t => count.Contains(t.Value)).Select(t => t.Key).Order().ToArray();
+        return new Signal($"{thing.Phrase} {count}", keys, thing.Negated ? null : [.. keys.Select(k => (float)totals[k])])
+        {
+            Excludes = thing.Negated,
+            Explain = (a, e) =>
+            [
+                new Evidence("count", $"{totals[a.Key]} × {string.Join("/", labels)}"),
+                .. ThingEvidence(labels[0], labels, e),
+            ],
+        };
+    }
+
+    private static IEnumerable<Evidence> ThingEvidence(string singular, IReadOnlyList<string> objectLabels, AssetEnrichment? enrichment)
+    {
+        if (enrichment is null)
+        {
+            yield break;
+        }
+        foreach (var found in enrichment.Objects?.Where(o => objectLabels.Contains(o.Label, StringComparer.Ordinal)) ?? [])
+        {
+            yield return new Evidence("object", found.Label, Math.Round(found.Score, 3), found.Box);
+        }
+        foreach (var label in enrichment.Labels?.Where(l => string.Equals(l.Name, singular, StringComparison.OrdinalIgnoreCase)) ?? [])
+        {
+            yield return new Evidence("label", label.Name, Math.Round(label.Score, 3));
+        }
+        foreach (var concept in enrichment.Concepts?.Where(c => string.Equals(c.Name, singular, StringComparison.OrdinalIgnoreCase)) ?? [])
+        {
+            yield return new Evidence("concept", concept.Name, Math.Round(concept.Score, 3));
+        }
+    }
+
+    /// <summary>The union of postings, each key with its best score.</summary>
+    private static (long[] Keys, float[] Scores) Merge(List<Posting> postings)
+    {
+        var best = new Dictionary<long, float>();
+        foreach (var posting in postings)
+        {
+            for (var i = 0; i < posting.Keys.Length; i++)
+            {
+                best[posting.Keys[i]] = Math.Max(best.GetValueOrDefault(posting.Keys[i], float.MinValue), posting.Scores[i]);
+            }
+        }
+        var keys = best.Keys.Order().ToArray();
+        return (keys, [.. keys.Select(k => best[k])]);
+    }
+
+    private static (long[] Keys, float[] Scores) Similarities(VectorSet set, float[] query, long? exclude)
+    {
+        var keys = new List<long>(set.Keys.Length);
+        var scores = new List<float>(set.Keys.Length);
+        for (var i = 0; i < set.Keys.Length; i++)
+        {
+            if (set.Keys[i] != exclude && set.Dimensions == query.Length)
+            {
+                keys.Add(set.Keys[i]);
+                scores.Add(TensorPrimitives.Dot(set.Row(i), query));
+            }
+        }
+        return ([.. keys], [.. scores]);
+    }
+}
