@@ -104,8 +104,7 @@ public sealed class AskService(ISearchIndex index, IAssetStore assets, IEnrichme
         }
 
         var candidates = await CandidatesAsync(signals, session, cancellationToken);
-        var ranked = Rank(candidates, signals);
-        var top = ranked.Take(Math.Max(0, options.Limit)).ToList();
+        var top = Rank(candidates, signals, Math.Max(0, options.Limit));
         var summaries = await session.DescribeAsync(top.Select(t => t.Key).ToList(), cancellationToken);
         var needsEnrichment = plan.Things.Count > 0 || plan.Texts.Count > 0 || plan.Quality.Count > 0;
         var results = new List<AskResult>();
@@ -137,22 +136,22 @@ public sealed class AskService(ISearchIndex index, IAssetStore assets, IEnrichme
         return candidates;
     }
 
-    /// <summary>Reciprocal-rank fusion of every ranking signal over the candidates; newest first when none ranks.</summary>
-    private static List<(long Key, double Score)> Rank(long[] candidates, List<Signal> signals)
+    /// <summary>
+    /// The best <paramref name="limit"/> candidates by reciprocal-rank fusion of every ranking signal (one signal: its
+    /// own order); newest first when none ranks.
+    /// </summary>
+    private static List<(long Key, double Score)> Rank(long[] candidates, List<Signal> signals, int limit)
     {
         var ranking = signals.Where(s => s.Ranks && !s.Excludes).ToList();
-        if (ranking.Count == 0)
-        {
-            return candidates.Reverse().Select((key, rank) => (key, 1.0 / (RankConstant + rank + 1))).ToList();
-        }
         var fused = new double[candidates.Length];
         var scores = new float[candidates.Length];
         var order = new int[candidates.Length];
         foreach (var signal in ranking)
         {
+            signal.ScoresFor(candidates, scores);
             for (var i = 0; i < candidates.Length; i++)
             {
-                scores[i] = -signal.ScoreOf(candidates[i]);
+                scores[i] = -scores[i];
                 order[i] = i;
             }
             Array.Sort(scores, order);
@@ -161,7 +160,28 @@ public sealed class AskService(ISearchIndex index, IAssetStore assets, IEnrichme
                 fused[order[rank]] += float.IsFinite(scores[rank]) ? 1.0 / (RankConstant + rank + 1) : 0;
             }
         }
-        return candidates.Select((key, i) => (key, fused[i])).OrderByDescending(r => r.Item2).ThenByDescending(r => r.key).ToList();
+        if (ranking.Count == 0)
+        {
+            // Keys grow with ingest: the newest photos have the largest.
+            return [.. candidates.Reverse().Take(limit).Select((key, rank) => (key, 1.0 / (RankConstant + rank + 1)))];
+        }
+        // The best few without sorting them all: a min-heap of the top limit, by score then by newest.
+        var top = new PriorityQueue<int, (double Score, long Key)>(limit + 1);
+        for (var i = 0; i < candidates.Length && limit > 0; i++)
+        {
+            top.Enqueue(i, (fused[i], candidates[i]));
+            if (top.Count > limit)
+            {
+                top.Dequeue();
+            }
+        }
+        var best = new List<(long Key, double Score)>(top.Count);
+        while (top.TryDequeue(out var i, out _))
+        {
+            best.Add((candidates[i], fused[i]));
+        }
+        best.Reverse();
+        return best;
     }
 
     private static IEnumerable<Evidence> QualityEvidence(QualityTerm term, AssetEnrichment? enrichment)

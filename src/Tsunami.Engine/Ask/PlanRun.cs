@@ -209,16 +209,21 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
     /// <summary>The union of postings, each key with its best score.</summary>
     private static (long[] Keys, float[] Scores) Merge(List<Posting> postings)
     {
-        var best = new Dictionary<long, float>();
-        foreach (var posting in postings)
+        long[] keys = [.. postings.SelectMany(p => p.Keys)];
+        float[] scores = [.. postings.SelectMany(p => p.Scores)];
+        Array.Sort(keys, scores);
+        var count = 0;
+        for (var i = 0; i < keys.Length; i++)
         {
-            for (var i = 0; i < posting.Keys.Length; i++)
+            if (count > 0 && keys[count - 1] == keys[i])
             {
-                best[posting.Keys[i]] = Math.Max(best.GetValueOrDefault(posting.Keys[i], float.MinValue), posting.Scores[i]);
+                scores[count - 1] = Math.Max(scores[count - 1], scores[i]);
+                continue;
             }
+            keys[count] = keys[i];
+            scores[count++] = scores[i];
         }
-        var keys = best.Keys.Order().ToArray();
-        return (keys, [.. keys.Select(k => best[k])]);
+        return (keys[..count], scores[..count]);
     }
 
     private static (long[] Keys, float[] Scores) Similarities(VectorSet set, float[] query, long? exclude)

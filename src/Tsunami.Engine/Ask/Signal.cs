@@ -20,9 +20,17 @@ internal sealed record Signal(string Name, long[] Keys, float[]? Scores = null)
 
     public Func<AssetSummary, AssetEnrichment?, IEnumerable<Evidence>> Explain { get; init; } = (_, _) => [];
 
-    public float ScoreOf(long key)
+    /// <summary>Writes the score of each of <paramref name="candidates"/> (sorted), −∞ where it has none, walking both lists once.</summary>
+    public void ScoresFor(long[] candidates, Span<float> scores)
     {
-        var index = Array.BinarySearch(Keys, key);
-        return index >= 0 && Scores is not null ? Scores[index] : float.NegativeInfinity;
+        var j = 0;
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            while (j < Keys.Length && Keys[j] < candidates[i])
+            {
+                j++;
+            }
+            scores[i] = j < Keys.Length && Keys[j] == candidates[i] && Scores is not null ? Scores[j] : float.NegativeInfinity;
+        }
     }
 }
