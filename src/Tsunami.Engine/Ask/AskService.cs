@@ -43,24 +43,23 @@ public sealed class AskService(ISearchIndex index, IAssetStore assets, IEnrichme
         var notes = plan.Ignored.Select(w => $"\"{w}\" was not understood and was left out").ToList();
         var run = new PlanRun(session, assets, models, vectors, notes);
         var signals = new List<Signal>();
-        var hasExactThing = false;
+        // Vector scans run last, over what the index conditions left (all photos when none filters).
+        var byVector = new List<Func<long[]?, Task<Signal?>>>();
+        var byMeaning = new List<ThingTerm>();
         foreach (var thing in plan.Things)
         {
-            var signal = await run.ThingAsync(thing, cancellationToken);
-            hasExactThing |= signal is { RanksOnly: false, Excludes: false };
-            if (signal is not null)
+            if (await run.ThingAsync(thing, cancellationToken) is { } named)
             {
-                signals.Add(signal);
+                signals.Add(named);
+            }
+            else
+            {
+                byMeaning.Add(thing);
             }
         }
         // A word no label names ranks the photos; it filters only when nothing else in the question names a thing.
-        for (var i = 0; i < signals.Count; i++)
-        {
-            if (signals[i].RanksOnly && !hasExactThing && !signals[i].Excludes)
-            {
-                signals[i] = PlanRun.SemanticFilter(signals[i], SemanticThreshold);
-            }
-        }
+        var namesThing = signals.Any(s => !s.Excludes);
+        byVector.AddRange(byMeaning.Select(thing => (Func<long[]?, Task<Signal?>>)(within => run.ByMeaningAsync(thing, !namesThing, within, cancellationToken))));
         foreach (var text in plan.Texts)
         {
             signals.Add(await run.TextAsync(text, cancellationToken));
@@ -92,7 +91,15 @@ public sealed class AskService(ISearchIndex index, IAssetStore assets, IEnrichme
         }
         if (plan.SimilarTo is { } similar)
         {
-            signals.Add(await run.SimilarAsync(similar, cancellationToken));
+            byVector.Add(async within => await run.SimilarAsync(similar, within, cancellationToken));
+        }
+        var narrowed = Narrow(signals);
+        foreach (var scan in byVector)
+        {
+            if (await scan(narrowed) is { } signal)
+            {
+                signals.Add(signal);
+            }
         }
 
         if (signals.Count == 0)
@@ -123,17 +130,19 @@ public sealed class AskService(ISearchIndex index, IAssetStore assets, IEnrichme
 
     private static async Task<long[]> CandidatesAsync(List<Signal> signals, ISearchSession session, CancellationToken cancellationToken)
     {
-        var keeping = signals.Where(s => !s.Excludes && !s.RanksOnly).OrderBy(s => s.Keys.Length).ToList();
-        var candidates = keeping.Count > 0 ? keeping[0].Keys : await session.AllAsync(cancellationToken);
-        foreach (var signal in keeping.Skip(1))
-        {
-            candidates = SortedKeys.Intersect(candidates, signal.Keys);
-        }
+        var candidates = Narrow(signals) ?? await session.AllAsync(cancellationToken);
         foreach (var signal in signals.Where(s => s.Excludes))
         {
             candidates = SortedKeys.Except(candidates, signal.Keys);
         }
         return candidates;
+    }
+
+    /// <summary>What every keeping signal keeps, smallest first; null when no signal keeps (everything).</summary>
+    private static long[]? Narrow(List<Signal> signals)
+    {
+        var keeping = signals.Where(s => !s.Excludes && !s.RanksOnly).OrderBy(s => s.Keys.Length).ToList();
+        return keeping.Count == 0 ? null : keeping.Skip(1).Aggregate(keeping[0].Keys, (keys, signal) => SortedKeys.Intersect(keys, signal.Keys));
     }
 
     /// <summary>

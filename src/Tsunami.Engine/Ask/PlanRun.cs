@@ -13,6 +13,8 @@ namespace Tsunami.Engine.Ask;
 /// <summary>Runs the conditions of one plan against one session.</summary>
 internal sealed class PlanRun(ISearchSession session, IAssetStore assets, VisionModels models, VectorCache vectors, List<string> notes)
 {
+    private const int NoisyCandidates = 10_000;
+
     public async Task<Signal> TermAsync(
         string term, bool negated, string name, Func<AssetSummary, AssetEnrichment?, IEnumerable<Evidence>> explain, CancellationToken cancellationToken)
     {
@@ -24,6 +26,7 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
         return new Signal(name, posting.Keys) { Excludes = negated, Explain = explain };
     }
 
+    /// <summary>The thing as the models name it (objects, labels, concepts), or null when no photo has it by name.</summary>
     public async Task<Signal?> ThingAsync(ThingTerm thing, CancellationToken cancellationToken)
     {
         var singular = ThingResolver.Singular(thing.Phrase);
@@ -58,11 +61,11 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
                 Explain = (_, e) => ThingEvidence(singular, objectLabels, e),
             };
         }
-        return await SemanticAsync(thing, cancellationToken);
+        return null;
     }
 
     /// <summary>Keeps the ranking signal's assets at or above <paramref name="threshold"/> as a filter.</summary>
-    public static Signal SemanticFilter(Signal signal, float threshold)
+    private static Signal SemanticFilter(Signal signal, float threshold)
     {
         var kept = Enumerable.Range(0, signal.Keys.Length).Where(i => signal.Scores![i] >= threshold).ToList();
         return signal with { Keys = [.. kept.Select(i => signal.Keys[i])], Scores = [.. kept.Select(i => signal.Scores![i])], RanksOnly = false };
@@ -75,13 +78,14 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
         var hits = new List<TextHit>();
         if (words.Length > 0)
         {
-            hits.AddRange(await session.MatchTextAsync(TextMatcher.WordsQuery(words), trigrams: false, limit: 10_000, cancellationToken));
+            // Every exact reading; the best-ranked noisy candidates (bm25 over shared trigrams) up to a bound.
+            hits.AddRange(await session.MatchTextAsync(TextMatcher.WordsQuery(words), trigrams: false, limit: int.MaxValue, cancellationToken));
             if (TextMatcher.TrigramQuery(words) is { } grams)
             {
-                hits.AddRange(await session.MatchTextAsync(grams, trigrams: true, limit: 10_000, cancellationToken));
+                hits.AddRange(await session.MatchTextAsync(grams, trigrams: true, limit: NoisyCandidates, cancellationToken));
             }
         }
-        foreach (var hit in hits)
+        foreach (var hit in hits.DistinctBy(h => (h.Key, h.Line)))
         {
             var similarity = TextMatcher.Similarity(words, hit.Text);
             if (similarity > 0 && (!best.TryGetValue(hit.Key, out var known) || known.Score < similarity))
@@ -123,7 +127,8 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
         };
     }
 
-    public async Task<Signal> SimilarAsync(string idOrPrefix, CancellationToken cancellationToken)
+    /// <summary>Visual similarity to a stored photo, over <paramref name="within"/> (null: every photo).</summary>
+    public async Task<Signal> SimilarAsync(string idOrPrefix, long[]? within, CancellationToken cancellationToken)
     {
         var asset = await assets.FindAssetAsync(idOrPrefix, cancellationToken)
             ?? throw new QuestionException($"no asset has the id or id prefix \"{idOrPrefix}\"");
@@ -135,14 +140,18 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
             throw new QuestionException($"asset {idOrPrefix} has no visual embedding yet (run tsunami enrich --stage labels)");
         }
         var query = visual.Row(row).ToArray();
-        var (keys, scores) = Similarities(visual, query, exclude: key);
+        var (keys, scores) = Similarities(visual, query, exclude: key, within);
         return new Signal($"like {idOrPrefix}", keys, scores)
         {
             Explain = (a, _) => [new Evidence("similar", $"looks like {idOrPrefix}", Math.Round(scores[Array.BinarySearch(keys, a.Key)], 3))],
         };
     }
 
-    private async Task<Signal?> SemanticAsync(ThingTerm thing, CancellationToken cancellationToken)
+    /// <summary>
+    /// The thing by meaning, in the semantic space, over <paramref name="within"/> (null: every photo): it ranks, or,
+    /// when <paramref name="filters"/>, keeps the photos at cosine ≥ <see cref="AskService.SemanticThreshold"/>.
+    /// </summary>
+    public async Task<Signal?> ByMeaningAsync(ThingTerm thing, bool filters, long[]? within, CancellationToken cancellationToken)
     {
         var space = (await models.GetAsync(cancellationToken)).Semantic;
         var query = space.EmbedQuery(thing.Phrase) ?? space.EmbedQuery(ThingResolver.Singular(thing.Phrase));
@@ -152,7 +161,7 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
             return null;
         }
         var semantic = await vectors.GetAsync(session, SemanticSpace.Name, cancellationToken);
-        var (keys, scores) = Similarities(semantic, query, exclude: null);
+        var (keys, scores) = Similarities(semantic, query, exclude: null, within);
         notes.Add($"\"{thing.Phrase}\" is no label of the models: matched by meaning (semantic space)");
         var signal = new Signal($"\"{thing.Phrase}\" by meaning", keys, scores)
         {
@@ -161,7 +170,8 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
                 ? [new Evidence("semantic", $"close in meaning to \"{thing.Phrase}\"", Math.Round(scores[i], 3))]
                 : [],
         };
-        return thing.Negated ? SemanticFilter(signal, AskService.SemanticThreshold) with { Excludes = true, Scores = null } : signal;
+        return thing.Negated ? SemanticFilter(signal, AskService.SemanticThreshold) with { Excludes = true, Scores = null }
+            : filters ? SemanticFilter(signal, AskService.SemanticThreshold) : signal;
     }
 
     private static Signal Counted(ThingTerm thing, CountRange count, List<(string Label, Posting Posting)> postings, IReadOnlyList<string> labels)
@@ -226,13 +236,34 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
         return (keys[..count], scores[..count]);
     }
 
-    private static (long[] Keys, float[] Scores) Similarities(VectorSet set, float[] query, long? exclude)
+    /// <summary>Cosine (dot product of unit vectors) of <paramref name="query"/> with each vector whose key is within the set.</summary>
+    private static (long[] Keys, float[] Scores) Similarities(VectorSet set, float[] query, long? exclude, long[]? within)
     {
-        var keys = new List<long>(set.Keys.Length);
-        var scores = new List<float>(set.Keys.Length);
+        var keys = new List<long>(within?.Length ?? set.Keys.Length);
+        var scores = new List<float>(keys.Capacity);
+        if (set.Dimensions != query.Length)
+        {
+            return ([], []);
+        }
+        var next = 0;
         for (var i = 0; i < set.Keys.Length; i++)
         {
-            if (set.Keys[i] != exclude && set.Dimensions == query.Length)
+            if (within is not null)
+            {
+                while (next < within.Length && within[next] < set.Keys[i])
+                {
+                    next++;
+                }
+                if (next == within.Length)
+                {
+                    break;
+                }
+                if (within[next] != set.Keys[i])
+                {
+                    continue;
+                }
+            }
+            if (set.Keys[i] != exclude)
             {
                 keys.Add(set.Keys[i]);
                 scores.Add(TensorPrimitives.Dot(set.Row(i), query));

@@ -20,13 +20,16 @@ internal static partial class TextMatcher
     /// <summary>All words as an FTS5 AND of quoted words.</summary>
     public static string WordsQuery(IEnumerable<string> words) => string.Join(' ', words.Select(w => $"\"{w}\""));
 
-    /// <summary>An FTS5 OR of the trigrams of the longer words: lines sharing any of them are candidates.</summary>
+    /// <summary>
+    /// An FTS5 query for lines that may read the longer words with noise: each word by any of its trigrams, every
+    /// word required (short words are checked exactly afterwards).
+    /// </summary>
     public static string? TrigramQuery(IEnumerable<string> words)
     {
-        var grams = words.Where(w => w.Length >= 4)
-            .SelectMany(w => Enumerable.Range(0, w.Length - 2).Select(i => w.Substring(i, 3)))
-            .Distinct(StringComparer.Ordinal).Select(g => $"\"{g}\"").ToList();
-        return grams.Count == 0 ? null : string.Join(" OR ", grams);
+        var groups = words.Where(w => w.Length >= 4).Distinct(StringComparer.Ordinal)
+            .Select(w => "(" + string.Join(" OR ", Enumerable.Range(0, w.Length - 2).Select(i => $"\"{w.Substring(i, 3)}\"").Distinct(StringComparer.Ordinal)) + ")")
+            .ToList();
+        return groups.Count == 0 ? null : string.Join(" AND ", groups);
     }
 
     /// <summary>1 for an exact match of every word, less for near matches, 0 when any word is missing.</summary>
