@@ -123,6 +123,8 @@ public sealed class CommandTests : IDisposable
         var dogId = (await Cli.RunAsync(Data, "ask", "photos with a dog", "--json")).Json.GetProperty("results")[0].GetProperty("id").GetString()!;
         var similar = (await Cli.RunAsync(Data, "similar", dogId[..8], "--json")).Json;
         Assert.Equal(2, similar.GetProperty("results").GetArrayLength());
+        var byFile = (await Cli.RunAsync(Data, "similar", RepositoryPaths.Sample("darknet/horses.jpg"), "--limit", "1", "--json")).Json;
+        Assert.EndsWith("horses.jpg", byFile.GetProperty("results")[0].GetProperty("path").GetString(), StringComparison.Ordinal);
 
         var plain = await Cli.RunAsync(Data, "ask", "how many photos show horses");
         Assert.Contains("1 photo matches.", plain.Stdout, StringComparison.Ordinal);

@@ -153,6 +153,30 @@ public sealed class AskTests(AskStore store) : IClassFixture<AskStore>
     }
 
     [Fact]
+    public async Task A_photo_file_that_is_not_stored_finds_its_look_alikes()
+    {
+        var ask = store.Harness.Get<AskService>();
+        var options = new AskOptions(3, AskStore.Now);
+        var copy = store.Harness.Temp.Combine("giraffe-copy.png");
+        using (var giraffe = Image.NewFromFile(RepositoryPaths.Sample("darknet/giraffe.jpg")))
+        {
+            giraffe.Resize(0.5).WriteToFile(copy);
+        }
+        var similar = await ask.SimilarAsync(copy, options, CancellationToken.None);
+        Assert.Equal("giraffe.jpg", Path.GetFileName(similar.Results[0].Path));
+        Assert.True(similar.Results[0].Evidence.Single(e => e.Kind == "similar").Score > 0.9);
+
+        var byPath = await ask.SimilarAsync(RepositoryPaths.Sample("darknet/dog.jpg"), options, CancellationToken.None);
+        Assert.Equal("dog.jpg", Path.GetFileName(byPath.Results[0].Path));
+
+        var text = store.Harness.Temp.Combine("notes.txt");
+        await File.WriteAllTextAsync(text, "not a photo");
+        await Assert.ThrowsAsync<Tsunami.Media.MediaException>(() => ask.SimilarAsync(text, options, CancellationToken.None));
+        var missing = await Assert.ThrowsAsync<QuestionException>(() => ask.SimilarAsync("/no/such/photo.jpg", options, CancellationToken.None));
+        Assert.Contains("/no/such/photo.jpg", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Nonsense_and_unknowns_are_said_plainly()
     {
         var unknown = await Ask("photos with a flibbertigibbet");

@@ -12,7 +12,10 @@ internal static class AskCommand
     private static readonly Option<int> Limit = new("--limit") { Description = "How many photos to list", DefaultValueFactory = _ => 20 };
     private static readonly Option<string?> Now = new("--now") { Description = "The time relative dates count from (ISO 8601; default: now)" };
     private static readonly Option<bool> Explain = new("--explain") { Description = "Print the query plan" };
-    private static readonly Argument<string> Asset = new("asset") { Description = "An asset id or its first 8+ digits" };
+    private static readonly Argument<string> Reference = new("asset-or-file")
+    {
+        Description = "A stored photo (its id, first 8+ digits or the path it was ingested from) or any photo file",
+    };
 
     public static Command Create()
     {
@@ -20,18 +23,20 @@ internal static class AskCommand
         {
             Question, Limit, Now, Explain,
         };
-        command.SetAction(CliAction.Of((context, token) => RunAsync(context, context.ParseResult.GetValue(Question)!, token)));
+        command.SetAction(CliAction.Of((context, token) =>
+            RunAsync(context, (service, options) => service.AskAsync(context.ParseResult.GetValue(Question)!, options, token))));
         return command;
     }
 
     public static Command CreateSimilar()
     {
-        var command = new Command("similar", "Photos that look like a stored photo (visual embedding), most similar first") { Asset, Limit };
-        command.SetAction(CliAction.Of((context, token) => RunAsync(context, $"photos like {context.ParseResult.GetValue(Asset)}", token)));
+        var command = new Command("similar", "Photos that look like a stored photo or a photo file (visual embedding), most similar first") { Reference, Limit };
+        command.SetAction(CliAction.Of((context, token) =>
+            RunAsync(context, (service, options) => service.SimilarAsync(context.ParseResult.GetValue(Reference)!, options, token))));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, string question, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, Func<AskService, AskOptions, Task<Answer>> ask)
     {
         var parse = context.ParseResult;
         DateTimeOffset? now = null;
@@ -46,7 +51,7 @@ internal static class AskCommand
         {
             throw new ArgumentException($"--limit: {limit} is negative");
         }
-        var answer = await context.Get<AskService>().AskAsync(question, new AskOptions(limit, now), cancellationToken);
+        var answer = await ask(context.Get<AskService>(), new AskOptions(limit, now));
         var explain = parse.GetResult(Explain) is not null && parse.GetValue(Explain);
         if (context.Json)
         {

@@ -1,10 +1,9 @@
-using System.Numerics.Tensors;
-using Tsunami.Core.Assets;
 using Tsunami.Core.Enrichment;
+using Tsunami.Core.Imaging;
 using Tsunami.Core.Search;
 using Tsunami.Core.Storage;
-using Tsunami.Inference.Concepts;
 using Tsunami.Inference.Vision;
+using Tsunami.Media.Decoding;
 using Tsunami.Query.Parsing;
 using Tsunami.Query.Plan;
 
@@ -18,7 +17,8 @@ public sealed record AskOptions(int Limit = 20, DateTimeOffset? Now = null);
 /// store's search index (terms, OCR text, time, place, vectors), intersects what filters, removes what is negated,
 /// fuses what ranks by reciprocal rank (k = 60), and explains each of the best results with its evidence.
 /// </summary>
-public sealed class AskService(ISearchIndex index, IAssetStore assets, IEnrichmentStore enrichments, VisionModels models, VectorCache vectors, TimeProvider time)
+public sealed class AskService(
+    ISearchIndex index, IAssetStore assets, IEnrichmentStore enrichments, VisionModels models, VectorCache vectors, PhotoProcessor photos, TimeProvider time)
 {
     private const int RankConstant = 60;
 
@@ -35,10 +35,29 @@ public sealed class AskService(ISearchIndex index, IAssetStore assets, IEnrichme
             TagKeys = [.. (await session.VocabularyAsync("tag:", cancellationToken)).Keys.Select(t => t["tag:".Length..].Split('=')[0]).Distinct()],
         };
         var plan = QuestionParser.Parse(question, context);
-        return await RunAsync(plan, session, options, cancellationToken);
+        return await RunAsync(plan, session, options, null, cancellationToken);
     }
 
-    private async Task<Answer> RunAsync(QueryPlan plan, ISearchSession session, AskOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Photos that look like a stored one (id, id prefix or ingested path) or like a photo file that need not be
+    /// stored, which is embedded here by the classifier.
+    /// </summary>
+    /// <exception cref="QuestionException">No such asset, or the asset has no embedding yet.</exception>
+    /// <exception cref="MediaException">The file is no photo that can be decoded.</exception>
+    public async Task<Answer> SimilarAsync(string assetOrFile, AskOptions options, CancellationToken cancellationToken)
+    {
+        float[]? embedding = null;
+        if (File.Exists(assetOrFile))
+        {
+            var view = photos.DecodeViews(await File.ReadAllBytesAsync(assetOrFile, cancellationToken), [ViewSize.Shorter(ImageClassifier.Resize)])[0];
+            embedding = (await models.GetAsync(cancellationToken)).Classifier.Classify([view])[0].Embedding;
+        }
+        await using var session = await index.OpenAsync(cancellationToken);
+        var plan = new QueryPlan { Question = $"photos like {assetOrFile}", SimilarTo = assetOrFile };
+        return await RunAsync(plan, session, options, embedding, cancellationToken);
+    }
+
+    private async Task<Answer> RunAsync(QueryPlan plan, ISearchSession session, AskOptions options, float[]? looksLike, CancellationToken cancellationToken)
     {
         var notes = plan.Ignored.Select(w => $"\"{w}\" was not understood and was left out").ToList();
         var run = new PlanRun(session, assets, models, vectors, notes);
@@ -91,7 +110,7 @@ public sealed class AskService(ISearchIndex index, IAssetStore assets, IEnrichme
         }
         if (plan.SimilarTo is { } similar)
         {
-            byVector.Add(async within => await run.SimilarAsync(similar, within, cancellationToken));
+            byVector.Add(async within => await run.SimilarAsync(similar, looksLike, within, cancellationToken));
         }
         var narrowed = Narrow(signals);
         foreach (var scan in byVector)

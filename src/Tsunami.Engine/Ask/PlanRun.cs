@@ -127,23 +127,27 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
         };
     }
 
-    /// <summary>Visual similarity to a stored photo, over <paramref name="within"/> (null: every photo).</summary>
-    public async Task<Signal> SimilarAsync(string idOrPrefix, long[]? within, CancellationToken cancellationToken)
+    /// <summary>
+    /// Visual similarity to a stored photo (id, id prefix or the path it was ingested from), or to
+    /// <paramref name="embedding"/> when given, over <paramref name="within"/> (null: every photo).
+    /// </summary>
+    public async Task<Signal> SimilarAsync(string reference, float[]? embedding, long[]? within, CancellationToken cancellationToken)
     {
-        var asset = await assets.FindAssetAsync(idOrPrefix, cancellationToken)
-            ?? throw new QuestionException($"no asset has the id or id prefix \"{idOrPrefix}\"");
-        var key = await session.KeyOfAsync(asset.Id, cancellationToken);
         var visual = await vectors.GetAsync(session, "visual", cancellationToken);
-        var row = Array.BinarySearch(visual.Keys, key);
-        if (row < 0)
+        long? itself = null;
+        if (embedding is null)
         {
-            throw new QuestionException($"asset {idOrPrefix} has no visual embedding yet (run tsunami enrich --stage labels)");
+            var asset = await assets.FindAssetAsync(reference, cancellationToken)
+                ?? throw new QuestionException($"no asset has the id, id prefix or path \"{reference}\"");
+            itself = await session.KeyOfAsync(asset.Id, cancellationToken);
+            var row = Array.BinarySearch(visual.Keys, itself.Value);
+            embedding = row >= 0 ? visual.Row(row).ToArray()
+                : throw new QuestionException($"asset {reference} has no visual embedding yet (run tsunami enrich --stage labels)");
         }
-        var query = visual.Row(row).ToArray();
-        var (keys, scores) = Similarities(visual, query, exclude: key, within);
-        return new Signal($"like {idOrPrefix}", keys, scores)
+        var (keys, scores) = Similarities(visual, embedding, exclude: itself, within);
+        return new Signal($"like {reference}", keys, scores)
         {
-            Explain = (a, _) => [new Evidence("similar", $"looks like {idOrPrefix}", Math.Round(scores[Array.BinarySearch(keys, a.Key)], 3))],
+            Explain = (a, _) => [new Evidence("similar", $"looks like {reference}", Math.Round(scores[Array.BinarySearch(keys, a.Key)], 3))],
         };
     }
 
