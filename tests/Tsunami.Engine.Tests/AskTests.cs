@@ -82,6 +82,8 @@ public sealed class AskTests(AskStore store) : IClassFixture<AskStore>
     // negation
     [InlineData("photos of horses without a dog", "horses")]
     [InlineData("photos from site 12 without people", "blurred-giraffe|danger|dark-dog|dog|eagle|giraffe|horses|voltage")]
+    [InlineData("field photos that lack a person", "blurred-giraffe|danger|dark-dog|voltage")]
+    [InlineData("photos in field that are not blurry taken in March 2025", "danger|voltage")]
     // time
     [InlineData("photos taken yesterday", "blurred-giraffe|voltage")]
     [InlineData("photos taken last week", "danger")]
