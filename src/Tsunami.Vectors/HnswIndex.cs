@@ -1,0 +1,414 @@
+namespace Tsunami.Vectors;
+
+/// <summary>
+/// Hierarchical navigable small-world graph. Layer 0 links live in one flat array (stride 2M + 1: count, then
+/// links) so a search walks memory in order; upper layers, which few nodes reach, in small arrays per node.
+/// Neighbours are chosen with the paper's heuristic (a candidate closer to an already chosen neighbour than to
+/// the node is skipped). A removed key is a tombstone: still walked through, never returned; an upsert removes and
+/// re-inserts. Filtered search admits only allowed keys to the results while walking the whole graph, with ef
+/// raised by the filter's selectivity, and compares exactly when the allowed set is small (as Qdrant does).
+/// Searches run concurrently; inserts take the write lock.
+/// </summary>
+public sealed class HnswIndex : IVectorIndex
+{
+    private readonly VectorSpace _space;
+    private readonly HnswOptions _options;
+    private readonly int _m0;
+    private readonly double _levelMultiplier;
+    private readonly Random _random;
+    private readonly Dictionary<long, int> _nodes = [];
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly ThreadLocal<VisitedSet> _visited = new(() => new VisitedSet());
+    private int[] _layer0;
+    private int[][]?[] _upper;
+    private int[] _levels;
+    private long[] _keys;
+    private bool[] _removed;
+    private int _entry = -1;
+    private int _top = -1;
+    private int _live;
+    private long _distanceComputations;
+
+    public HnswIndex(int dimensions, Metric metric, HnswOptions? options = null)
+    {
+        _options = options ?? new HnswOptions();
+        if (_options.M < 2 || _options.EfConstruction < 1)
+        {
+            throw new ArgumentException($"HNSW needs M ≥ 2 and ef_construction ≥ 1 (got M={_options.M}, ef_construction={_options.EfConstruction})");
+        }
+        _space = new VectorSpace(dimensions, metric);
+        _m0 = 2 * _options.M;
+        _levelMultiplier = 1 / Math.Log(_options.M);
+        _random = new Random(_options.Seed);
+        const int capacity = 1024;
+        _layer0 = new int[capacity * (_m0 + 1)];
+        _upper = new int[capacity][][];
+        _levels = new int[capacity];
+        _keys = new long[capacity];
+        _removed = new bool[capacity];
+    }
+
+    public int Dimensions => _space.Dimensions;
+    public Metric Metric => _space.Metric;
+    public int Count => _live;
+
+    /// <summary>Distances computed so far, by inserts and searches: shows how little of the data a search touches.</summary>
+    public long DistanceComputations => Interlocked.Read(ref _distanceComputations);
+
+    /// <summary>Bytes held by vectors and links (not the key dictionary).</summary>
+    public long MemoryBytes
+    {
+        get
+        {
+            var nodes = _space.Rows;
+            long upper = 0;
+            for (var node = 0; node < nodes; node++)
+            {
+                upper += _upper[node]?.Sum(l => l?.Length ?? 0) ?? 0;
+            }
+            return (((long)nodes * _space.Dimensions) + nodes) * sizeof(float) + ((long)nodes * (_m0 + 1) * sizeof(int)) + (upper * sizeof(int));
+        }
+    }
+
+    public void Add(long key, ReadOnlySpan<float> vector)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (_nodes.TryGetValue(key, out var old))
+            {
+                _removed[old] = true;
+                _live--;
+            }
+            var node = _space.Append(vector);
+            Grow(node + 1);
+            _nodes[key] = node;
+            _keys[node] = key;
+            _live++;
+            Insert(node);
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    public bool Remove(long key)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (!_nodes.Remove(key, out var node))
+            {
+                return false;
+            }
+            _removed[node] = true;
+            _live--;
+            return true;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    public bool Contains(long key)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return _nodes.ContainsKey(key);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    public IReadOnlyList<Neighbor> Search(ReadOnlySpan<float> query, int k, SearchOptions? options = null)
+    {
+        options ??= SearchOptions.Default;
+        var prepared = _space.Prepare(query);
+        _lock.EnterReadLock();
+        try
+        {
+            if (k <= 0 || _live == 0)
+            {
+                return [];
+            }
+            var allowed = options.Allowed;
+            var selectivity = allowed is null ? 1.0 : (double)allowed.Count / _live;
+            if (allowed is not null && selectivity < _options.ExactBelowSelectivity)
+            {
+                return Exact(prepared, k, allowed);
+            }
+            var counter = new Counter();
+            var entry = Descend(prepared, _top, 1, ref counter);
+            var ef = (int)Math.Min(_live, Math.Max(k, options.Ef) / Math.Max(selectivity, 0.05));
+            Func<int, bool> admit = allowed is null ? node => !_removed[node] : node => !_removed[node] && allowed.Contains(_keys[node]);
+            var found = SearchLayer(prepared, [entry], Math.Max(ef, k), 0, admit, ref counter);
+            Interlocked.Add(ref _distanceComputations, counter.Value);
+            return found.Take(k).Select(f => new Neighbor(_keys[f.Node], f.Distance)).ToList();
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private List<Neighbor> Exact(VectorSpace.Query query, int k, IReadOnlySet<long> allowed)
+    {
+        var top = new TopK(k);
+        foreach (var key in allowed)
+        {
+            if (_nodes.TryGetValue(key, out var node))
+            {
+                top.Offer(node, _space.Distance(node, query));
+            }
+        }
+        Interlocked.Add(ref _distanceComputations, allowed.Count);
+        return top.Drain().Select(t => new Neighbor(_keys[t.Item], t.Distance)).ToList();
+    }
+
+    private void Insert(int node)
+    {
+        var level = (int)(-Math.Log(1 - _random.NextDouble()) * _levelMultiplier);
+        _levels[node] = level;
+        _upper[node] = level == 0 ? null : Enumerable.Range(0, level).Select(_ => new int[_options.M + 1]).ToArray();
+        if (_entry < 0)
+        {
+            (_entry, _top) = (node, level);
+            return;
+        }
+        var query = new VectorSpace.Query(_space.Row(node).ToArray(), SquaredNorm(node));
+        var counter = new Counter();
+        var entry = Descend(query, _top, level + 1, ref counter);
+        List<(int Node, float Distance)> entries = [(entry, _space.Distance(entry, query))];
+        for (var layer = Math.Min(level, _top); layer >= 0; layer--)
+        {
+            var found = SearchLayer(query, entries.Select(e => e.Node).ToList(), _options.EfConstruction, layer, null, ref counter);
+            var chosen = SelectNeighbours(found, _options.M, ref counter);
+            SetLinks(node, layer, chosen.Select(c => c.Node));
+            foreach (var (neighbour, distance) in chosen)
+            {
+                Link(neighbour, node, distance, layer, ref counter);
+            }
+            entries = found;
+        }
+        Interlocked.Add(ref _distanceComputations, counter.Value);
+        if (level > _top)
+        {
+            (_entry, _top) = (node, level);
+        }
+    }
+
+    private float SquaredNorm(int node)
+    {
+        var row = _space.Row(node);
+        return System.Numerics.Tensors.TensorPrimitives.Dot(row, row);
+    }
+
+    /// <summary>Greedy walk from the entry point down to <paramref name="lowest"/>, one closest node per layer.</summary>
+    private int Descend(VectorSpace.Query query, int from, int lowest, ref Counter counter)
+    {
+        var current = _entry;
+        var distance = _space.Distance(current, query);
+        counter.Value++;
+        for (var layer = from; layer >= lowest; layer--)
+        {
+            for (var changed = true; changed;)
+            {
+                changed = false;
+                foreach (var neighbour in Links(current, layer))
+                {
+                    var d = _space.Distance(neighbour, query);
+                    counter.Value++;
+                    if (d < distance)
+                    {
+                        (current, distance, changed) = (neighbour, d, true);
+                    }
+                }
+            }
+        }
+        return current;
+    }
+
+    /// <summary>The paper's SEARCH-LAYER: best-first from the entries, keeping the ef closest admitted nodes.</summary>
+    private List<(int Node, float Distance)> SearchLayer(
+        VectorSpace.Query query, List<int> entries, int ef, int layer, Func<int, bool>? admit, ref Counter counter)
+    {
+        var visited = _visited.Value!;
+        visited.Reset(_space.Rows);
+        var candidates = new PriorityQueue<int, float>();
+        var results = new TopK(ef);
+        foreach (var entry in entries)
+        {
+            var d = _space.Distance(entry, query);
+            counter.Value++;
+            visited.Add(entry);
+            candidates.Enqueue(entry, d);
+            if (admit is null || admit(entry))
+            {
+                results.Offer(entry, d);
+            }
+        }
+        while (candidates.TryDequeue(out var current, out var distance))
+        {
+            if (distance > results.Bound)
+            {
+                break;
+            }
+            foreach (var neighbour in Links(current, layer))
+            {
+                if (!visited.Add(neighbour))
+                {
+                    continue;
+                }
+                var d = _space.Distance(neighbour, query);
+                counter.Value++;
+                if (d < results.Bound || results.Count < ef)
+                {
+                    candidates.Enqueue(neighbour, d);
+                    if (admit is null || admit(neighbour))
+                    {
+                        results.Offer(neighbour, d);
+                    }
+                }
+            }
+        }
+        return results.Drain();
+    }
+
+    /// <summary>The heuristic: nearest first, skipping a candidate nearer to a chosen neighbour than to the base.</summary>
+    private List<(int Node, float Distance)> SelectNeighbours(List<(int Node, float Distance)> candidates, int m, ref Counter counter)
+    {
+        if (candidates.Count <= m)
+        {
+            return candidates;
+        }
+        var chosen = new List<(int Node, float Distance)>(m);
+        foreach (var candidate in candidates.OrderBy(c => c.Distance))
+        {
+            var keep = true;
+            foreach (var (node, _) in chosen)
+            {
+                counter.Value++;
+                if (_space.Distance(candidate.Node, node) < candidate.Distance)
+                {
+                    keep = false;
+                    break;
+                }
+            }
+            if (keep)
+            {
+                chosen.Add(candidate);
+                if (chosen.Count == m)
+                {
+                    break;
+                }
+            }
+        }
+        return chosen;
+    }
+
+    /// <summary>Adds <paramref name="node"/> to <paramref name="neighbour"/>'s links, pruning them when full.</summary>
+    private void Link(int neighbour, int node, float distance, int layer, ref Counter counter)
+    {
+        var links = LinkArray(neighbour, layer, out var offset);
+        var capacity = layer == 0 ? _m0 : _options.M;
+        var count = links[offset];
+        if (count < capacity)
+        {
+            links[offset + 1 + count] = node;
+            links[offset] = count + 1;
+            return;
+        }
+        var candidates = new List<(int Node, float Distance)>(capacity + 1) { (node, distance) };
+        for (var i = 0; i < count; i++)
+        {
+            var other = links[offset + 1 + i];
+            candidates.Add((other, _space.Distance(neighbour, other)));
+            counter.Value++;
+        }
+        SetLinks(neighbour, layer, SelectNeighbours(candidates, capacity, ref counter).Select(c => c.Node));
+    }
+
+    private void SetLinks(int node, int layer, IEnumerable<int> neighbours)
+    {
+        var links = LinkArray(node, layer, out var offset);
+        var count = 0;
+        foreach (var neighbour in neighbours)
+        {
+            links[offset + 1 + count++] = neighbour;
+        }
+        links[offset] = count;
+    }
+
+    private ReadOnlySpan<int> Links(int node, int layer)
+    {
+        var links = LinkArray(node, layer, out var offset);
+        return links.AsSpan(offset + 1, links[offset]);
+    }
+
+    private int[] LinkArray(int node, int layer, out int offset)
+    {
+        if (layer == 0)
+        {
+            offset = node * (_m0 + 1);
+            return _layer0;
+        }
+        offset = 0;
+        return _upper[node]![layer - 1];
+    }
+
+    private void Grow(int nodes)
+    {
+        if (nodes <= _keys.Length)
+        {
+            return;
+        }
+        var capacity = _keys.Length * 2;
+        Array.Resize(ref _layer0, capacity * (_m0 + 1));
+        Array.Resize(ref _upper, capacity);
+        Array.Resize(ref _levels, capacity);
+        Array.Resize(ref _keys, capacity);
+        Array.Resize(ref _removed, capacity);
+    }
+
+    private struct Counter
+    {
+        public long Value;
+    }
+
+    /// <summary>Marks visited nodes with a stamp per search, so nothing is cleared between searches.</summary>
+    private sealed class VisitedSet
+    {
+        private int[] _stamps = [];
+        private int _stamp;
+
+        public void Reset(int nodes)
+        {
+            if (_stamps.Length < nodes)
+            {
+                _stamps = new int[Math.Max(nodes, _stamps.Length * 2)];
+                _stamp = 0;
+            }
+            if (++_stamp == int.MaxValue)
+            {
+                Array.Clear(_stamps);
+                _stamp = 1;
+            }
+        }
+
+        /// <summary>True when the node was not yet visited.</summary>
+        public bool Add(int node)
+        {
+            if (_stamps[node] == _stamp)
+            {
+                return false;
+            }
+            _stamps[node] = _stamp;
+            return true;
+        }
+    }
+}

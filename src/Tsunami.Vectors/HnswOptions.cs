@@ -1,0 +1,19 @@
+namespace Tsunami.Vectors;
+
+/// <summary>
+/// HNSW's build parameters (Malkov and Yashunin 2018). <see cref="M"/>: links per node per layer (2M on layer 0);
+/// more links, better recall at a given ef, more memory and slower builds. <see cref="EfConstruction"/>: the
+/// candidate list while inserting; higher builds a better graph, slower. Search-time ef is per query
+/// (<see cref="SearchOptions.Ef"/>).
+/// </summary>
+public sealed record HnswOptions
+{
+    public int M { get; init; } = 16;
+    public int EfConstruction { get; init; } = 200;
+
+    /// <summary>Seeds the layer draw, so a build is repeatable.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Below this share of live vectors, a filtered search compares the allowed vectors exactly instead.</summary>
+    public double ExactBelowSelectivity { get; init; } = 0.02;
+}

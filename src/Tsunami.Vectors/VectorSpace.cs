@@ -1,0 +1,101 @@
+using System.Numerics.Tensors;
+
+namespace Tsunami.Vectors;
+
+/// <summary>
+/// Vectors of one dimension and metric in one growable row-major array, with the distance kernel: every metric is
+/// a dot product (TensorPrimitives, SIMD) plus, for L2, the stored squared norms: ‖a−b‖² = ‖a‖² + ‖b‖² − 2a·b.
+/// Distances: cosine 1 − cos, dot −a·b, L2 squared Euclidean.
+/// </summary>
+internal sealed class VectorSpace(int dimensions, Metric metric)
+{
+    private float[] _values = new float[dimensions * 1024];
+    private float[] _norms = new float[1024];
+
+    public int Dimensions { get; } = dimensions;
+    public Metric Metric { get; } = metric;
+    public int Rows { get; private set; }
+
+    public ReadOnlySpan<float> Row(int row) => _values.AsSpan(row * Dimensions, Dimensions);
+
+    /// <summary>Appends a vector (normalised for cosine) and returns its row.</summary>
+    public int Append(ReadOnlySpan<float> vector)
+    {
+        if (Rows == _norms.Length)
+        {
+            Array.Resize(ref _values, _values.Length * 2);
+            Array.Resize(ref _norms, _norms.Length * 2);
+        }
+        var row = Rows++;
+        Write(row, vector);
+        return row;
+    }
+
+    /// <summary>Overwrites a row.</summary>
+    public void Write(int row, ReadOnlySpan<float> vector)
+    {
+        Check(vector);
+        var target = _values.AsSpan(row * Dimensions, Dimensions);
+        vector.CopyTo(target);
+        if (Metric == Metric.Cosine)
+        {
+            var norm = TensorPrimitives.Norm(target);
+            if (norm > 0)
+            {
+                TensorPrimitives.Divide(target, norm, target);
+            }
+        }
+        _norms[row] = TensorPrimitives.Dot(target, target);
+    }
+
+    /// <summary>Moves row <paramref name="from"/> to <paramref name="to"/> (compaction).</summary>
+    public void Move(int from, int to)
+    {
+        Row(from).CopyTo(_values.AsSpan(to * Dimensions, Dimensions));
+        _norms[to] = _norms[from];
+    }
+
+    public void Truncate(int rows) => Rows = rows;
+
+    /// <summary>The query as the kernel wants it: normalised for cosine, with its squared norm.</summary>
+    public Query Prepare(ReadOnlySpan<float> query)
+    {
+        Check(query);
+        var copy = query.ToArray();
+        if (Metric == Metric.Cosine)
+        {
+            var norm = TensorPrimitives.Norm(copy);
+            if (norm > 0)
+            {
+                TensorPrimitives.Divide(copy, norm, copy);
+            }
+        }
+        return new Query(copy, TensorPrimitives.Dot(copy, copy));
+    }
+
+    public float Distance(int row, Query query) => Combine(TensorPrimitives.Dot(Row(row), query.Vector), _norms[row], query.SquaredNorm);
+
+    public float Distance(int a, int b) => Combine(TensorPrimitives.Dot(Row(a), Row(b)), _norms[a], _norms[b]);
+
+    private float Combine(float dot, float normA, float normB) => Metric switch
+    {
+        Metric.Cosine => 1 - dot,
+        Metric.Dot => -dot,
+        _ => Math.Max(0, normA + normB - (2 * dot)),
+    };
+
+    private void Check(ReadOnlySpan<float> vector)
+    {
+        if (vector.Length != Dimensions)
+        {
+            throw new ArgumentException($"the vector has {vector.Length} dimensions; this index holds {Dimensions}", nameof(vector));
+        }
+        if (!TensorPrimitives.IsFiniteAll(vector))
+        {
+            throw new ArgumentException("the vector holds NaN or infinity", nameof(vector));
+        }
+    }
+
+    /// <summary>A prepared query vector and its squared norm.</summary>
+    internal readonly record struct Query(float[] Vector, float SquaredNorm);
+}

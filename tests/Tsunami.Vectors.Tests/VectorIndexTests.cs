@@ -1,0 +1,179 @@
+namespace Tsunami.Vectors.Tests;
+
+/// <summary>One conformance suite for both indexes; the flat index is the oracle the HNSW index is measured against.</summary>
+public sealed class VectorIndexTests
+{
+    public static TheoryData<string, Metric> Indexes() => new()
+    {
+        { "flat", Metric.Cosine }, { "flat", Metric.Dot }, { "flat", Metric.L2 },
+        { "hnsw", Metric.Cosine }, { "hnsw", Metric.Dot }, { "hnsw", Metric.L2 },
+    };
+
+    private static IVectorIndex Create(string kind, int dimensions, Metric metric) => kind switch
+    {
+        "flat" => new FlatIndex(dimensions, metric),
+        _ => new HnswIndex(dimensions, metric, new HnswOptions { M = 16, EfConstruction = 100 }),
+    };
+
+    private static IVectorIndex Fill(IVectorIndex index, float[][] vectors)
+    {
+        for (var i = 0; i < vectors.Length; i++)
+        {
+            index.Add(i, vectors[i]);
+        }
+        return index;
+    }
+
+    private static double Recall(IVectorIndex index, IVectorIndex oracle, float[][] queries, int k, SearchOptions? options = null)
+    {
+        var hits = 0;
+        var total = 0;
+        foreach (var query in queries)
+        {
+            var truth = oracle.Search(query, k, options).Select(n => n.Key).ToHashSet();
+            hits += index.Search(query, k, options).Count(n => truth.Contains(n.Key));
+            total += truth.Count;
+        }
+        return (double)hits / total;
+    }
+
+    [Theory]
+    [MemberData(nameof(Indexes))]
+    public void Distances_follow_the_metric(string kind, Metric metric)
+    {
+        var index = Create(kind, 2, metric);
+        index.Add(1, [3, 4]);
+        index.Add(2, [1, 0]);
+        var hits = index.Search([1, 0], 2);
+        var expected = metric switch
+        {
+            Metric.Cosine => new[] { (2L, 0f), (1L, 1 - 0.6f) },
+            Metric.Dot => [(1L, -3f), (2L, -1f)],
+            _ => [(2L, 0f), (1L, 20f)],
+        };
+        Assert.Equal(expected.Select(e => e.Item1), hits.Select(h => h.Key));
+        Assert.Equal(expected.Select(e => e.Item2), hits.Select(h => h.Distance), (a, b) => Math.Abs(a - b) < 1e-5);
+    }
+
+    [Fact]
+    public void The_flat_index_is_exact()
+    {
+        var vectors = Data.Gaussian(500, 16, seed: 1);
+        var index = Fill(new FlatIndex(16, Metric.L2), vectors);
+        foreach (var query in Data.Gaussian(20, 16, seed: 2))
+        {
+            var expected = vectors.Select((v, i) => (Key: (long)i, Distance: v.Zip(query, (a, b) => (a - b) * (a - b)).Sum()))
+                .OrderBy(x => x.Distance).Take(10).Select(x => x.Key);
+            Assert.Equal(expected, index.Search(query, 10).Select(n => n.Key));
+        }
+    }
+
+    [Theory]
+    [InlineData(false, Metric.Cosine)]
+    [InlineData(true, Metric.Cosine)]
+    [InlineData(false, Metric.L2)]
+    [InlineData(false, Metric.Dot)]
+    public void Hnsw_recall_at_10_is_at_least_095_while_touching_a_fraction_of_the_vectors(bool clustered, Metric metric)
+    {
+        const int count = 4000;
+        var vectors = clustered ? Data.Clustered(count, 32, clusters: 40, seed: 3) : Data.Gaussian(count, 32, seed: 3);
+        var queries = clustered ? Data.Clustered(100, 32, clusters: 40, seed: 4) : Data.Gaussian(100, 32, seed: 4);
+        var oracle = Fill(new FlatIndex(32, metric), vectors);
+        var hnsw = (HnswIndex)Fill(Create("hnsw", 32, metric), vectors);
+        var before = hnsw.DistanceComputations;
+        var recall = Recall(hnsw, oracle, queries, 10, new SearchOptions { Ef = 100 });
+        var perQuery = (hnsw.DistanceComputations - before) / (double)queries.Length;
+        Assert.True(recall >= 0.95, $"recall@10 {recall:0.000}");
+        Assert.True(perQuery < count / 2.0, $"{perQuery:0} distances a query: the graph was not used");
+    }
+
+    [Theory]
+    [MemberData(nameof(Indexes))]
+    public void Upserts_replace_and_removed_keys_are_never_returned(string kind, Metric metric)
+    {
+        var vectors = Data.Gaussian(1000, 8, seed: 5);
+        var index = Fill(Create(kind, 8, metric), vectors);
+        var replacement = Data.Gaussian(1, 8, seed: 6)[0];
+        index.Add(7, replacement);
+        Assert.Equal(1000, index.Count);
+        Assert.Equal(7, index.Search(replacement, 1, new SearchOptions { Ef = 100 })[0].Key);
+        if (metric != Metric.Dot)
+        {
+            Assert.DoesNotContain(index.Search(vectors[7], 5, new SearchOptions { Ef = 100 }), n => n.Key == 7 && n.Distance < 1e-4);
+        }
+
+        var removed = Enumerable.Range(0, 1000).Where(i => i % 3 == 0).Select(i => (long)i).ToHashSet();
+        foreach (var key in removed)
+        {
+            Assert.True(index.Remove(key));
+        }
+        Assert.False(index.Remove(0));
+        Assert.False(index.Contains(3));
+        Assert.Equal(1000 - removed.Count, index.Count);
+        foreach (var query in Data.Gaussian(30, 8, seed: 8))
+        {
+            var hits = index.Search(query, 10, new SearchOptions { Ef = 50 });
+            Assert.Equal(10, hits.Count);
+            Assert.DoesNotContain(hits, n => removed.Contains(n.Key));
+        }
+    }
+
+    [Theory]
+    [InlineData(0.01, 0.90)]
+    [InlineData(0.10, 0.95)]
+    [InlineData(0.50, 0.95)]
+    public void Filtered_search_keeps_recall_at_every_selectivity(double selectivity, double minimumRecall)
+    {
+        var vectors = Data.Clustered(5000, 24, clusters: 50, seed: 9);
+        var queries = Data.Clustered(60, 24, clusters: 50, seed: 10);
+        var allowed = Enumerable.Range(0, vectors.Length).Where(i => (i * 2654435761u % 1000) < selectivity * 1000).Select(i => (long)i).ToHashSet();
+        var options = new SearchOptions { Ef = 64, Allowed = allowed };
+        var oracle = Fill(new FlatIndex(24, Metric.Cosine), vectors);
+        var hnsw = Fill(Create("hnsw", 24, Metric.Cosine), vectors);
+        var recall = Recall(hnsw, oracle, queries, 10, options);
+        Assert.True(recall >= minimumRecall, $"recall@10 {recall:0.000} at selectivity {selectivity}");
+        Assert.All(queries, q => Assert.All(hnsw.Search(q, 10, options), n => Assert.Contains(n.Key, allowed)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Indexes))]
+    public void Bad_vectors_are_refused_with_the_reason(string kind, Metric metric)
+    {
+        var index = Create(kind, 4, metric);
+        Assert.Contains("3 dimensions", Assert.Throws<ArgumentException>(() => index.Add(1, [1, 2, 3])).Message, StringComparison.Ordinal);
+        Assert.Contains("NaN", Assert.Throws<ArgumentException>(() => index.Add(1, [1, float.NaN, 0, 0])).Message, StringComparison.Ordinal);
+        Assert.Contains("5 dimensions", Assert.Throws<ArgumentException>(() => index.Search([1, 2, 3, 4, 5], 3)).Message, StringComparison.Ordinal);
+        Assert.Equal(0, index.Count);
+        Assert.Empty(index.Search([1, 0, 0, 0], 3));
+    }
+
+    [Fact]
+    public async Task Searches_run_while_inserts_go_on()
+    {
+        var vectors = Data.Gaussian(3000, 16, seed: 11);
+        var index = new HnswIndex(16, Metric.Cosine);
+        Fill(index, vectors[..500]);
+        using var stop = new CancellationTokenSource();
+        var searched = 0;
+        var searches = Enumerable.Range(0, 2).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                Assert.NotEmpty(index.Search(vectors[(i * 7) % 500], 5));
+                Interlocked.Increment(ref searched);
+            }
+        })).ToList();
+        SpinWait.SpinUntil(() => Volatile.Read(ref searched) >= 2);
+        var before = Volatile.Read(ref searched);
+        for (var i = 500; i < vectors.Length; i++)
+        {
+            index.Add(i, vectors[i]);
+        }
+        var during = Volatile.Read(ref searched) - before;
+        await stop.CancelAsync();
+        await Task.WhenAll(searches);
+        Assert.True(during > 0, "no search ran while the inserts went on");
+        Assert.Equal(3000, index.Count);
+        Assert.Equal(2999, index.Search(vectors[2999], 1)[0].Key);
+    }
+}
