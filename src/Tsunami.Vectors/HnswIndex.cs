@@ -5,8 +5,8 @@ namespace Tsunami.Vectors;
 /// links) so a search walks memory in order; upper layers, which few nodes reach, in small arrays per node.
 /// Neighbours are chosen with the paper's heuristic (a candidate closer to an already chosen neighbour than to
 /// the node is skipped). A removed key is a tombstone: still walked through, never returned; an upsert removes and
-/// re-inserts. Filtered search admits only allowed keys to the results while walking the whole graph, with ef
-/// raised by the filter's selectivity, and compares exactly when the allowed set is small (as Qdrant does).
+/// re-inserts. Filtered search admits only allowed keys to the results while walking the whole graph (so it walks
+/// further the more the filter excludes), and compares exactly when the allowed set is small (as Qdrant does).
 /// Searches run concurrently; inserts take the write lock.
 /// </summary>
 public sealed class HnswIndex : IVectorIndex
@@ -144,9 +144,10 @@ public sealed class HnswIndex : IVectorIndex
             }
             var counter = new Counter();
             var entry = Descend(prepared, _top, 1, ref counter);
-            var ef = (int)Math.Min(_live, Math.Max(k, options.Ef) / Math.Max(selectivity, 0.05));
+            // ef counts admitted nodes only, so a filtered search walks about ef / selectivity nodes by itself.
+            var ef = Math.Max(k, options.Ef);
             Func<int, bool> admit = allowed is null ? node => !_removed[node] : node => !_removed[node] && allowed.Contains(_keys[node]);
-            var found = SearchLayer(prepared, [entry], Math.Max(ef, k), 0, admit, ref counter);
+            var found = SearchLayer(prepared, [entry], ef, 0, admit, ref counter);
             Interlocked.Add(ref _distanceComputations, counter.Value);
             return found.Take(k).Select(f => new Neighbor(_keys[f.Node], f.Distance)).ToList();
         }

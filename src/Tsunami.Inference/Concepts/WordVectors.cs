@@ -47,6 +47,14 @@ public sealed class WordVectors : IDisposable
         return new WordVectors(index, File.OpenHandle(vectorsPath));
     }
 
+    /// <summary>Every vector, row-major in word-list order (the ANN benchmark's data).</summary>
+    public float[] ReadAll()
+    {
+        var bytes = new byte[RandomAccess.GetLength(_vectors)];
+        RandomAccess.Read(_vectors, bytes, 0);
+        return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+    }
+
     /// <summary>The unit vector of a word (lower-cased), or null when GloVe does not know it.</summary>
     public float[]? Find(string word)
     {

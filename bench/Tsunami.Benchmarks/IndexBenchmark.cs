@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Tsunami.Vectors;
+
+namespace Tsunami.Benchmarks;
+
+/// <summary>
+/// The vector index on GloVe-100 (331K base vectors, 10K queries, cosine): build time and memory, the recall@10 /
+/// QPS curve over an ef sweep at 1 and 2 threads, filtered search at 1/10/50 % selectivity, and exact flat search.
+/// </summary>
+internal static class IndexBenchmark
+{
+    private static readonly Option<string> Efs = new("--efs") { Description = "ef values of the sweep", DefaultValueFactory = _ => "10,20,40,80,160,320,640" };
+    private static readonly Option<int> M = new("--m") { Description = "HNSW M", DefaultValueFactory = _ => 16 };
+    private static readonly Option<int> EfConstruction = new("--ef-construction") { Description = "HNSW ef_construction", DefaultValueFactory = _ => 200 };
+    private static readonly Option<int> Limit = new("--base") { Description = "Use only the first N base vectors (0: all)", DefaultValueFactory = _ => 0 };
+    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object" };
+
+    public static Command Create()
+    {
+        var command = new Command("index", "Vector index build, memory and recall@10/QPS curve on GloVe-100") { Efs, M, EfConstruction, Limit, Json };
+        command.SetAction(parse =>
+        {
+            var json = parse.GetValue(Json);
+            void Log(string line)
+            {
+                if (!json)
+                {
+                    Console.WriteLine(line);
+                }
+            }
+            var data = AnnDataset.Ensure(Log);
+            var n = parse.GetValue(Limit) is > 0 and var limit ? Math.Min(limit, data.BaseCount) : data.BaseCount;
+            var truth = n == data.BaseCount ? data.Truth : null;
+            Log($"GloVe-100: {n:N0} base vectors of {data.Dimensions}, {data.QueryRows:N0} queries, cosine; {Environment.ProcessorCount} cores");
+
+            var builds = new List<object>();
+            var points = new List<object>();
+
+            var flat = new FlatIndex(data.Dimensions, Metric.Cosine);
+            var flatBuild = Time(() => AddAll(flat, data, n));
+            var flatQueries = Math.Min(1000, data.QueryRows);
+            var flatSeconds = Time(() => { for (var q = 0; q < flatQueries; q++) { flat.Search(data.Query(q), 10); } });
+            truth ??= [.. Enumerable.Range(0, data.QueryRows).AsParallel().AsOrdered().Select(q => flat.Search(data.Query(q), 10).Select(h => (int)h.Key).ToArray())];
+            var flatRecall = Recall(flat, data, truth, flatQueries, SearchOptions.Default);
+            builds.Add(new { variant = "flat", seconds = Math.Round(flatBuild, 2), memoryBytes = (long)n * data.Dimensions * 4 });
+            points.Add(new { variant = "flat", threads = 1, ef = 0, recall_at_10 = Math.Round(flatRecall, 4), qps = Math.Round(flatQueries / flatSeconds) });
+            Log($"flat: exact, {flatQueries / flatSeconds:0} QPS one query at a time, recall@10 {flatRecall:0.000}");
+
+            var hnsw = new HnswIndex(data.Dimensions, Metric.Cosine, new HnswOptions { M = parse.GetValue(M), EfConstruction = parse.GetValue(EfConstruction) });
+            var build = Time(() => AddAll(hnsw, data, n));
+            var raw = (long)n * data.Dimensions * 4;
+            builds.Add(new { variant = "hnsw-f32", seconds = Math.Round(build, 1), memoryBytes = hnsw.MemoryBytes, memoryToRaw = Math.Round((double)hnsw.MemoryBytes / raw, 2) });
+            Log($"hnsw-f32 (M {parse.GetValue(M)}, ef_construction {parse.GetValue(EfConstruction)}): built in {build:0.0} s ({n / build:0} inserts/s), {hnsw.MemoryBytes / 1e6:0} MB = {(double)hnsw.MemoryBytes / raw:0.00}× the raw float32");
+            Log($"  {"ef",5} {"recall@10",10} {"QPS 1 thread",13} {"QPS 2 threads",14}");
+            foreach (var ef in parse.GetValue(Efs)!.Split(',').Select(e => int.Parse(e, CultureInfo.InvariantCulture)))
+            {
+                var options = new SearchOptions { Ef = ef };
+                var recall = Recall(hnsw, data, truth, data.QueryRows, options);
+                var one = data.QueryRows / Time(() => { for (var q = 0; q < data.QueryRows; q++) { hnsw.Search(data.Query(q), 10, options); } });
+                var two = data.QueryRows / Time(() => Parallel.For(0, data.QueryRows, new ParallelOptions { MaxDegreeOfParallelism = 2 }, q => hnsw.Search(data.Query(q), 10, options)));
+                points.Add(new { variant = "hnsw-f32", threads = 1, ef, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(one) });
+                points.Add(new { variant = "hnsw-f32", threads = 2, ef, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(two) });
+                Log($"  {ef,5} {recall,10:0.000} {one,13:0} {two,14:0}");
+            }
+
+            var filtered = new List<object>();
+            Log("  filtered (ef 64, 1,000 queries): selectivity, recall@10 against exact filtered search, QPS");
+            foreach (var selectivity in new[] { 0.01, 0.10, 0.50 })
+            {
+                var allowed = Enumerable.Range(0, n).Where(i => (uint)(i * 2654435761u) % 10_000 < selectivity * 10_000).Select(i => (long)i).ToHashSet();
+                var options = new SearchOptions { Ef = 64, Allowed = allowed };
+                const int queries = 1000;
+                var exact = Enumerable.Range(0, queries).Select(q => flat.Search(data.Query(q), 10, options).Select(h => h.Key).ToHashSet()).ToList();
+                var hits = 0;
+                var seconds = Time(() =>
+                {
+                    for (var q = 0; q < queries; q++)
+                    {
+                        hits += hnsw.Search(data.Query(q), 10, options).Count(h => exact[q].Contains(h.Key));
+                    }
+                });
+                var recall = hits / (double)exact.Sum(e => e.Count);
+                filtered.Add(new { variant = "hnsw-f32", selectivity, ef = 64, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(queries / seconds) });
+                Log($"  {selectivity,5:P0} {recall,10:0.000} {queries / seconds,13:0}");
+            }
+
+            if (json)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new { dataset = new { n, dim = data.Dimensions, folder = data.Folder }, builds, points, filtered }));
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static void AddAll(IVectorIndex index, AnnDataset data, int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            index.Add(i, data.BaseRow(i));
+        }
+    }
+
+    private static double Recall(IVectorIndex index, AnnDataset data, int[][] truth, int queries, SearchOptions options)
+    {
+        var hits = 0;
+        for (var q = 0; q < queries; q++)
+        {
+            var expected = truth[q].Take(10).ToHashSet();
+            hits += index.Search(data.Query(q), 10, options).Count(h => expected.Contains((int)h.Key));
+        }
+        return hits / (10.0 * queries);
+    }
+
+    private static double Time(Action action)
+    {
+        var watch = Stopwatch.StartNew();
+        action();
+        return watch.Elapsed.TotalSeconds;
+    }
+}
