@@ -18,7 +18,7 @@ public sealed class HnswIndex : IVectorIndex
     private readonly Random _random;
     private readonly Dictionary<long, int> _nodes = [];
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
-    private readonly ThreadLocal<VisitedSet> _visited = new(() => new VisitedSet());
+    private readonly ThreadLocal<Scratch> _scratch = new(() => new Scratch());
     private int[] _layer0;
     private int[][]?[] _upper;
     private int[] _levels;
@@ -146,8 +146,7 @@ public sealed class HnswIndex : IVectorIndex
             var entry = Descend(prepared, _top, 1, ref counter);
             // ef counts admitted nodes only, so a filtered search walks about ef / selectivity nodes by itself.
             var ef = Math.Max(k, options.Ef);
-            Func<int, bool> admit = allowed is null ? node => !_removed[node] : node => !_removed[node] && allowed.Contains(_keys[node]);
-            var found = SearchLayer(prepared, [entry], ef, 0, admit, ref counter);
+            var found = SearchLayer(prepared, [entry], ef, 0, liveOnly: true, allowed, ref counter);
             Interlocked.Add(ref _distanceComputations, counter.Value);
             return found.Take(k).Select(f => new Neighbor(_keys[f.Node], f.Distance)).ToList();
         }
@@ -187,7 +186,7 @@ public sealed class HnswIndex : IVectorIndex
         List<(int Node, float Distance)> entries = [(entry, _space.Distance(entry, query))];
         for (var layer = Math.Min(level, _top); layer >= 0; layer--)
         {
-            var found = SearchLayer(query, entries.Select(e => e.Node).ToList(), _options.EfConstruction, layer, null, ref counter);
+            var found = SearchLayer(query, entries.Select(e => e.Node).ToList(), _options.EfConstruction, layer, liveOnly: false, null, ref counter);
             var chosen = SelectNeighbours(found, _options.M, ref counter);
             SetLinks(node, layer, chosen.Select(c => c.Node));
             foreach (var (neighbour, distance) in chosen)
@@ -234,28 +233,47 @@ public sealed class HnswIndex : IVectorIndex
         return current;
     }
 
-    /// <summary>The paper's SEARCH-LAYER: best-first from the entries, keeping the ef closest admitted nodes.</summary>
+    /// <summary>
+    /// The paper's SEARCH-LAYER: best-first from the entries, keeping the ef closest nodes that may be returned
+    /// (live ones, allowed ones, when asked) while walking through all.
+    /// </summary>
     private List<(int Node, float Distance)> SearchLayer(
-        VectorSpace.Query query, List<int> entries, int ef, int layer, Func<int, bool>? admit, ref Counter counter)
+        VectorSpace.Query query, List<int> entries, int ef, int layer, bool liveOnly, IReadOnlySet<long>? allowed, ref Counter counter)
     {
-        var visited = _visited.Value!;
+        var scratch = _scratch.Value!;
+        var visited = scratch.Visited;
+        var candidates = scratch.Candidates;
+        var results = scratch.Results;
         visited.Reset(_space.Rows);
-        var candidates = new PriorityQueue<int, float>();
-        var results = new TopK(ef);
+        candidates.Clear();
+        results.Clear();
+        bool Admitted(int node) => (!liveOnly || !_removed[node]) && (allowed is null || allowed.Contains(_keys[node]));
+        void Offer(int node, float distance)
+        {
+            if (results.Count < ef)
+            {
+                results.Push(node, distance);
+            }
+            else if (distance < results.TopDistance)
+            {
+                results.ReplaceTop(node, distance);
+            }
+        }
         foreach (var entry in entries)
         {
             var d = _space.Distance(entry, query);
             counter.Value++;
             visited.Add(entry);
-            candidates.Enqueue(entry, d);
-            if (admit is null || admit(entry))
+            candidates.Push(entry, d);
+            if (Admitted(entry))
             {
-                results.Offer(entry, d);
+                Offer(entry, d);
             }
         }
-        while (candidates.TryDequeue(out var current, out var distance))
+        while (candidates.Count > 0)
         {
-            if (distance > results.Bound)
+            var (current, distance) = candidates.Pop();
+            if (results.Count == ef && distance > results.TopDistance)
             {
                 break;
             }
@@ -267,17 +285,23 @@ public sealed class HnswIndex : IVectorIndex
                 }
                 var d = _space.Distance(neighbour, query);
                 counter.Value++;
-                if (d < results.Bound || results.Count < ef)
+                if (results.Count < ef || d < results.TopDistance)
                 {
-                    candidates.Enqueue(neighbour, d);
-                    if (admit is null || admit(neighbour))
+                    candidates.Push(neighbour, d);
+                    if (Admitted(neighbour))
                     {
-                        results.Offer(neighbour, d);
+                        Offer(neighbour, d);
                     }
                 }
             }
         }
-        return results.Drain();
+        var found = new List<(int Node, float Distance)>(results.Count);
+        while (results.Count > 0)
+        {
+            found.Add(results.Pop());
+        }
+        found.Reverse();
+        return found;
     }
 
     /// <summary>The heuristic: nearest first, skipping a candidate nearer to a chosen neighbour than to the base.</summary>
@@ -379,6 +403,14 @@ public sealed class HnswIndex : IVectorIndex
     private struct Counter
     {
         public long Value;
+    }
+
+    /// <summary>One thread's search state, reused from search to search.</summary>
+    private sealed class Scratch
+    {
+        public VisitedSet Visited { get; } = new();
+        public DistanceHeap Candidates { get; } = new(256, largestFirst: false);
+        public DistanceHeap Results { get; } = new(256, largestFirst: true);
     }
 
     /// <summary>Marks visited nodes with a stamp per search, so nothing is cleared between searches.</summary>
