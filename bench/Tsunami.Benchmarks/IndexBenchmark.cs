@@ -49,21 +49,32 @@ internal static class IndexBenchmark
             points.Add(new { variant = "flat", threads = 1, ef = 0, recall_at_10 = Math.Round(flatRecall, 4), qps = Math.Round(flatQueries / flatSeconds) });
             Log($"flat: exact, {flatQueries / flatSeconds:0} QPS one query at a time, recall@10 {flatRecall:0.000}");
 
-            var hnsw = new HnswIndex(data.Dimensions, Metric.Cosine, new HnswOptions { M = parse.GetValue(M), EfConstruction = parse.GetValue(EfConstruction) });
-            var build = Time(() => AddAll(hnsw, data, n));
-            var raw = (long)n * data.Dimensions * 4;
-            builds.Add(new { variant = "hnsw-f32", seconds = Math.Round(build, 1), memoryBytes = hnsw.MemoryBytes, memoryToRaw = Math.Round((double)hnsw.MemoryBytes / raw, 2) });
-            Log($"hnsw-f32 (M {parse.GetValue(M)}, ef_construction {parse.GetValue(EfConstruction)}): built in {build:0.0} s ({n / build:0} inserts/s), {hnsw.MemoryBytes / 1e6:0} MB = {(double)hnsw.MemoryBytes / raw:0.00}× the raw float32");
-            Log($"  {"ef",5} {"recall@10",10} {"QPS 1 thread",13} {"QPS 2 threads",14}");
-            foreach (var ef in parse.GetValue(Efs)!.Split(',').Select(e => int.Parse(e, CultureInfo.InvariantCulture)))
+            HnswIndex? hnsw = null;
+            foreach (var (variant, int8) in new[] { ("hnsw-f32", false), ("hnsw-int8", true) })
             {
-                var options = new SearchOptions { Ef = ef };
-                var recall = Recall(hnsw, data, truth, data.QueryRows, options);
-                var one = data.QueryRows / Time(() => { for (var q = 0; q < data.QueryRows; q++) { hnsw.Search(data.Query(q), 10, options); } });
-                var two = data.QueryRows / Time(() => Parallel.For(0, data.QueryRows, new ParallelOptions { MaxDegreeOfParallelism = 2 }, q => hnsw.Search(data.Query(q), 10, options)));
-                points.Add(new { variant = "hnsw-f32", threads = 1, ef, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(one) });
-                points.Add(new { variant = "hnsw-f32", threads = 2, ef, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(two) });
-                Log($"  {ef,5} {recall,10:0.000} {one,13:0} {two,14:0}");
+                var index = new HnswIndex(data.Dimensions, Metric.Cosine, new HnswOptions { M = parse.GetValue(M), EfConstruction = parse.GetValue(EfConstruction), Int8 = int8 });
+                hnsw ??= index;
+                var build = Time(() => AddAll(index, data, n));
+                var raw = (long)n * data.Dimensions * 4;
+                builds.Add(new
+                {
+                    variant, seconds = Math.Round(build, 1), memoryBytes = index.MemoryBytes, memoryToRaw = Math.Round((double)index.MemoryBytes / raw, 2),
+                    searchBytesPerVector = index.SearchBytesPerVector,
+                });
+                Log($"{variant} (M {parse.GetValue(M)}, ef_construction {parse.GetValue(EfConstruction)}): built in {build:0.0} s ({n / build:0} inserts/s), " +
+                    $"{index.MemoryBytes / 1e6:0} MB in all = {(double)index.MemoryBytes / raw:0.00}× the raw float32; a search reads {index.SearchBytesPerVector} B a vector " +
+                    $"({index.SearchBytesPerVector / (data.Dimensions * 4.0):0.00}× float32)");
+                Log($"  {"ef",5} {"recall@10",10} {"QPS 1 thread",13} {"QPS 2 threads",14}");
+                foreach (var ef in parse.GetValue(Efs)!.Split(',').Select(e => int.Parse(e, CultureInfo.InvariantCulture)))
+                {
+                    var options = new SearchOptions { Ef = ef };
+                    var recall = Recall(index, data, truth, data.QueryRows, options);
+                    var one = data.QueryRows / Time(() => { for (var q = 0; q < data.QueryRows; q++) { index.Search(data.Query(q), 10, options); } });
+                    var two = data.QueryRows / Time(() => Parallel.For(0, data.QueryRows, new ParallelOptions { MaxDegreeOfParallelism = 2 }, q => index.Search(data.Query(q), 10, options)));
+                    points.Add(new { variant, threads = 1, ef, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(one) });
+                    points.Add(new { variant, threads = 2, ef, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(two) });
+                    Log($"  {ef,5} {recall,10:0.000} {one,13:0} {two,14:0}");
+                }
             }
 
             var filtered = new List<object>();
@@ -79,7 +90,7 @@ internal static class IndexBenchmark
                 {
                     for (var q = 0; q < queries; q++)
                     {
-                        hits += hnsw.Search(data.Query(q), 10, options).Count(h => exact[q].Contains(h.Key));
+                        hits += hnsw!.Search(data.Query(q), 10, options).Count(h => exact[q].Contains(h.Key));
                     }
                 });
                 var recall = hits / (double)exact.Sum(e => e.Count);

@@ -36,7 +36,7 @@ public sealed class HnswIndex : IVectorIndex
         {
             throw new ArgumentException($"HNSW needs M ≥ 2 and ef_construction ≥ 1 (got M={_options.M}, ef_construction={_options.EfConstruction})");
         }
-        _space = new VectorSpace(dimensions, metric);
+        _space = new VectorSpace(dimensions, metric, _options.Int8);
         _m0 = 2 * _options.M;
         _levelMultiplier = 1 / Math.Log(_options.M);
         _random = new Random(_options.Seed);
@@ -55,6 +55,9 @@ public sealed class HnswIndex : IVectorIndex
     /// <summary>Distances computed so far, by inserts and searches: shows how little of the data a search touches.</summary>
     public long DistanceComputations => Interlocked.Read(ref _distanceComputations);
 
+    /// <summary>Bytes a search reads per vector (int8 codes and scale, or float32).</summary>
+    public int SearchBytesPerVector => _space.SearchBytesPerVector;
+
     /// <summary>Bytes held by vectors and links (not the key dictionary).</summary>
     public long MemoryBytes
     {
@@ -66,7 +69,8 @@ public sealed class HnswIndex : IVectorIndex
             {
                 upper += _upper[node]?.Sum(l => l?.Length ?? 0) ?? 0;
             }
-            return (((long)nodes * _space.Dimensions) + nodes) * sizeof(float) + ((long)nodes * (_m0 + 1) * sizeof(int)) + (upper * sizeof(int));
+            var codes = _options.Int8 ? (long)nodes * _space.SearchBytesPerVector : 0;
+            return ((((long)nodes * _space.Dimensions) + nodes) * sizeof(float)) + codes + ((long)nodes * (_m0 + 1) * sizeof(int)) + (upper * sizeof(int));
         }
     }
 
@@ -128,7 +132,7 @@ public sealed class HnswIndex : IVectorIndex
     public IReadOnlyList<Neighbor> Search(ReadOnlySpan<float> query, int k, SearchOptions? options = null)
     {
         options ??= SearchOptions.Default;
-        var prepared = _space.Prepare(query);
+        var prepared = _space.Prepare(query, coded: _options.Int8);
         _lock.EnterReadLock();
         try
         {
@@ -140,13 +144,18 @@ public sealed class HnswIndex : IVectorIndex
             var selectivity = allowed is null ? 1.0 : (double)allowed.Count / _live;
             if (allowed is not null && selectivity < _options.ExactBelowSelectivity)
             {
-                return Exact(prepared, k, allowed);
+                return Exact(prepared.Exact, k, allowed);
             }
             var counter = new Counter();
             var entry = Descend(prepared, _top, 1, ref counter);
             // ef counts admitted nodes only, so a filtered search walks about ef / selectivity nodes by itself.
-            var ef = Math.Max(k, options.Ef);
+            var ef = Math.Max(_options.Int8 ? k * _options.Oversampling : k, options.Ef);
             var found = SearchLayer(prepared, [entry], ef, 0, liveOnly: true, allowed, ref counter);
+            if (prepared.Codes is not null)
+            {
+                var exact = prepared.Exact;
+                found = [.. found.Take(k * _options.Oversampling).Select(f => (f.Node, _space.Distance(f.Node, exact))).OrderBy(f => f.Item2)];
+            }
             Interlocked.Add(ref _distanceComputations, counter.Value);
             return found.Take(k).Select(f => new Neighbor(_keys[f.Node], f.Distance)).ToList();
         }

@@ -14,6 +14,14 @@ public sealed record HnswOptions
     /// <summary>Seeds the layer draw, so a build is repeatable.</summary>
     public int Seed { get; init; } = 42;
 
+    /// <summary>
+    /// Search on int8 codes (a quarter of the bytes) and re-score the best <see cref="Oversampling"/> × k candidates
+    /// on float32. The graph is built on float32.
+    /// </summary>
+    public bool Int8 { get; init; }
+
+    public int Oversampling { get; init; } = 4;
+
     /// <summary>Below this share of live vectors, a filtered search compares the allowed vectors exactly instead.</summary>
     public double ExactBelowSelectivity { get; init; } = 0.02;
 }

@@ -7,8 +7,9 @@ namespace Tsunami.Vectors;
 /// a dot product (TensorPrimitives, SIMD) plus, for L2, the stored squared norms: ‖a−b‖² = ‖a‖² + ‖b‖² − 2a·b.
 /// Distances: cosine 1 − cos, dot −a·b, L2 squared Euclidean.
 /// </summary>
-internal sealed class VectorSpace(int dimensions, Metric metric)
+internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = false)
 {
+    private readonly Int8Codes? _codes = int8 ? new Int8Codes(dimensions) : null;
     private float[] _values = new float[dimensions * 1024];
     private float[] _norms = new float[1024];
 
@@ -46,19 +47,25 @@ internal sealed class VectorSpace(int dimensions, Metric metric)
             }
         }
         _norms[row] = TensorPrimitives.Dot(target, target);
+        _codes?.Write(row, target);
     }
+
+    /// <summary>Bytes a search reads per vector: int8 codes and scale when quantised, else the float32 row.</summary>
+    public int SearchBytesPerVector => _codes?.BytesPerVector ?? (Dimensions * sizeof(float));
 
     /// <summary>Moves row <paramref name="from"/> to <paramref name="to"/> (compaction).</summary>
     public void Move(int from, int to)
     {
-        Row(from).CopyTo(_values.AsSpan(to * Dimensions, Dimensions));
-        _norms[to] = _norms[from];
+        Write(to, Row(from));
     }
 
     public void Truncate(int rows) => Rows = rows;
 
-    /// <summary>The query as the kernel wants it: normalised for cosine, with its squared norm.</summary>
-    public Query Prepare(ReadOnlySpan<float> query)
+    /// <summary>
+    /// The query as the kernel wants it: normalised for cosine, with its squared norm, and coded to int8 when
+    /// <paramref name="coded"/> (distances then come from the codes; <see cref="Query.Exact"/> turns that off).
+    /// </summary>
+    public Query Prepare(ReadOnlySpan<float> query, bool coded = false)
     {
         Check(query);
         var copy = query.ToArray();
@@ -70,10 +77,18 @@ internal sealed class VectorSpace(int dimensions, Metric metric)
                 TensorPrimitives.Divide(copy, norm, copy);
             }
         }
+        if (coded && _codes is not null)
+        {
+            var codes = new sbyte[Dimensions];
+            var scale = Int8Codes.Encode(copy, codes);
+            return new Query(copy, TensorPrimitives.Dot(copy, copy), codes, scale);
+        }
         return new Query(copy, TensorPrimitives.Dot(copy, copy));
     }
 
-    public float Distance(int row, Query query) => Combine(TensorPrimitives.Dot(Row(row), query.Vector), _norms[row], query.SquaredNorm);
+    public float Distance(int row, Query query) => query.Codes is { } codes
+        ? Combine(_codes!.Dot(row, codes, query.CodeScale), _norms[row], query.SquaredNorm)
+        : Combine(TensorPrimitives.Dot(Row(row), query.Vector), _norms[row], query.SquaredNorm);
 
     public float Distance(int a, int b) => Combine(TensorPrimitives.Dot(Row(a), Row(b)), _norms[a], _norms[b]);
 
@@ -96,6 +111,9 @@ internal sealed class VectorSpace(int dimensions, Metric metric)
         }
     }
 
-    /// <summary>A prepared query vector and its squared norm.</summary>
-    internal readonly record struct Query(float[] Vector, float SquaredNorm);
+    /// <summary>A prepared query vector and its squared norm, with its int8 codes when searching on codes.</summary>
+    internal readonly record struct Query(float[] Vector, float SquaredNorm, sbyte[]? Codes = null, float CodeScale = 0)
+    {
+        public Query Exact => this with { Codes = null };
+    }
 }
