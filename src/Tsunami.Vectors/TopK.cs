@@ -3,22 +3,22 @@ namespace Tsunami.Vectors;
 /// <summary>The k smallest distances seen, kept in a max-heap so the worst is dropped first.</summary>
 internal sealed class TopK(int k)
 {
-    private readonly PriorityQueue<int, float> _heap = new(k + 1, Comparer<float>.Create((a, b) => b.CompareTo(a)));
+    private readonly DistanceHeap _heap = new(k, largestFirst: true);
 
     public int Count => _heap.Count;
 
     /// <summary>The largest distance kept, or +∞ while fewer than k are kept.</summary>
-    public float Bound => _heap.Count < k ? float.PositiveInfinity : _heap.TryPeek(out _, out var worst) ? worst : float.PositiveInfinity;
+    public float Bound => _heap.Count < k ? float.PositiveInfinity : _heap.TopDistance;
 
     public void Offer(int item, float distance)
     {
         if (_heap.Count < k)
         {
-            _heap.Enqueue(item, distance);
+            _heap.Push(item, distance);
         }
-        else if (distance < Bound)
+        else if (distance < _heap.TopDistance)
         {
-            _heap.EnqueueDequeue(item, distance);
+            _heap.ReplaceTop(item, distance);
         }
     }
 
@@ -26,9 +26,9 @@ internal sealed class TopK(int k)
     public List<(int Item, float Distance)> Drain()
     {
         var items = new List<(int, float)>(_heap.Count);
-        while (_heap.TryDequeue(out var item, out var distance))
+        while (_heap.Count > 0)
         {
-            items.Add((item, distance));
+            items.Add(_heap.Pop());
         }
         items.Reverse();
         return items;

@@ -61,9 +61,31 @@ public sealed class AskService(
     {
         var notes = plan.Ignored.Select(w => $"\"{w}\" was not understood and was left out").ToList();
         var run = new PlanRun(session, assets, models, vectors, notes);
+        var signals = await SignalsAsync(plan, run, session, looksLike, cancellationToken);
+        if (signals.Count == 0)
+        {
+            notes.Add(plan.IsEmpty
+                ? "nothing in the question names a thing, text, time, place, tag or quality to look for"
+                : "nothing the question names is known to the store");
+            return new Answer(plan, 0, [], notes);
+        }
+        var candidates = await CandidatesAsync(signals, session, cancellationToken);
+        if (candidates.Length == 0)
+        {
+            notes.Add("no photo matches every condition");
+        }
+        var top = Rank(candidates, signals, Math.Max(0, options.Limit));
+        var needsEnrichment = plan.Things.Count > 0 || plan.Texts.Count > 0 || plan.Quality.Count > 0;
+        return new Answer(plan, candidates.Length, await ExplainAsync(top, signals, session, needsEnrichment, cancellationToken), notes);
+    }
+
+    /// <summary>
+    /// One signal per condition: the index conditions first, then the vector scans (meaning, looks) over what those
+    /// left, all photos when none of them filters.
+    /// </summary>
+    private static async Task<List<Signal>> SignalsAsync(QueryPlan plan, PlanRun run, ISearchSession session, float[]? looksLike, CancellationToken cancellationToken)
+    {
         var signals = new List<Signal>();
-        // Vector scans run last, over what the index conditions left (all photos when none filters).
-        var byVector = new List<Func<long[]?, Task<Signal?>>>();
         var byMeaning = new List<ThingTerm>();
         foreach (var thing in plan.Things)
         {
@@ -78,7 +100,6 @@ public sealed class AskService(
         }
         // A word no label names ranks the photos; it filters only when nothing else in the question names a thing.
         var namesThing = signals.Any(s => !s.Excludes);
-        byVector.AddRange(byMeaning.Select(thing => (Func<long[]?, Task<Signal?>>)(within => run.ByMeaningAsync(thing, !namesThing, within, cancellationToken))));
         foreach (var text in plan.Texts)
         {
             signals.Add(await run.TextAsync(text, cancellationToken));
@@ -108,43 +129,36 @@ public sealed class AskService(
         {
             signals.Add(await run.NearAsync(near, cancellationToken));
         }
-        if (plan.SimilarTo is { } similar)
-        {
-            byVector.Add(async within => await run.SimilarAsync(similar, looksLike, within, cancellationToken));
-        }
+
         var narrowed = Narrow(signals);
-        foreach (var scan in byVector)
+        foreach (var thing in byMeaning)
         {
-            if (await scan(narrowed) is { } signal)
+            if (await run.ByMeaningAsync(thing, !namesThing, narrowed, cancellationToken) is { } meaning)
             {
-                signals.Add(signal);
+                signals.Add(meaning);
             }
         }
-
-        if (signals.Count == 0)
+        if (plan.SimilarTo is { } similar)
         {
-            notes.Add(plan.IsEmpty
-                ? "nothing in the question names a thing, text, time, place, tag or quality to look for"
-                : "nothing the question names is known to the store");
-            return new Answer(plan, 0, [], notes);
+            signals.Add(await run.SimilarAsync(similar, looksLike, narrowed, cancellationToken));
         }
+        return signals;
+    }
 
-        var candidates = await CandidatesAsync(signals, session, cancellationToken);
-        var top = Rank(candidates, signals, Math.Max(0, options.Limit));
-        var summaries = await session.DescribeAsync(top.Select(t => t.Key).ToList(), cancellationToken);
-        var needsEnrichment = plan.Things.Count > 0 || plan.Texts.Count > 0 || plan.Quality.Count > 0;
-        var results = new List<AskResult>();
-        foreach (var (summary, score) in summaries.Zip(top, (s, t) => (s, t.Score)))
+    /// <summary>The results in rank order, each with the evidence of every signal that kept or ranked it.</summary>
+    private async Task<List<AskResult>> ExplainAsync(
+        List<(long Key, double Score)> top, List<Signal> signals, ISearchSession session, bool needsEnrichment, CancellationToken cancellationToken)
+    {
+        var summaries = (await session.DescribeAsync(top.Select(t => t.Key).ToList(), cancellationToken)).ToDictionary(s => s.Key);
+        var results = new List<AskResult>(top.Count);
+        foreach (var (key, score) in top.Where(t => summaries.ContainsKey(t.Key)))
         {
+            var summary = summaries[key];
             var enrichment = needsEnrichment ? await enrichments.GetAsync(summary.Id, cancellationToken) : null;
             var evidence = signals.Where(s => !s.Excludes).SelectMany(s => s.Explain(summary, enrichment)).ToList();
             results.Add(new AskResult(summary.Id.ToString(), summary.Collection, summary.Path, Math.Round(score, 5), evidence));
         }
-        if (candidates.Length == 0)
-        {
-            notes.Add("no photo matches every condition");
-        }
-        return new Answer(plan, candidates.Length, results, notes);
+        return results;
     }
 
     private static async Task<long[]> CandidatesAsync(List<Signal> signals, ISearchSession session, CancellationToken cancellationToken)
