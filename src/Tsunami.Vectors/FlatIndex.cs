@@ -93,11 +93,17 @@ public sealed class FlatIndex(int dimensions, Metric metric) : IVectorIndex
             }
             else
             {
-                for (var row = 0; row < _keys.Count; row++)
+                Span<float> distances = stackalloc float[256];
+                for (var first = 0; first < _keys.Count; first += distances.Length)
                 {
-                    if (allowed is null || allowed.Contains(_keys[row]))
+                    var block = distances[..Math.Min(distances.Length, _keys.Count - first)];
+                    _space.Distances(prepared, first, block);
+                    for (var i = 0; i < block.Length; i++)
                     {
-                        top.Offer(row, _space.Distance(row, prepared));
+                        if (block[i] < top.Bound && (allowed is null || allowed.Contains(_keys[first + i])))
+                        {
+                            top.Offer(first + i, block[i]);
+                        }
                     }
                 }
             }
