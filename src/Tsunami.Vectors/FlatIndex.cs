@@ -73,6 +73,19 @@ public sealed class FlatIndex(int dimensions, Metric metric) : IVectorIndex
         }
     }
 
+    public IReadOnlyList<(long Key, float[] Vector)> Entries()
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return [.. _keys.Select((key, row) => (key, _space.Row(row).ToArray()))];
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
     public IReadOnlyList<Neighbor> Search(ReadOnlySpan<float> query, int k, SearchOptions? options = null)
     {
         var prepared = _space.Prepare(query);

@@ -129,6 +129,19 @@ public sealed class HnswIndex : IVectorIndex
         }
     }
 
+    public IReadOnlyList<(long Key, float[] Vector)> Entries()
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return [.. _nodes.OrderBy(n => n.Value).Select(n => (n.Key, _space.Row(n.Value).ToArray()))];
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
     public IReadOnlyList<Neighbor> Search(ReadOnlySpan<float> query, int k, SearchOptions? options = null)
     {
         options ??= SearchOptions.Default;

@@ -42,6 +42,9 @@ public interface IVectorIndex
 
     bool Contains(long key);
 
+    /// <summary>Every live key with its vector as stored (unit length for cosine), for snapshots.</summary>
+    IReadOnlyList<(long Key, float[] Vector)> Entries();
+
     /// <summary>The <paramref name="k"/> nearest live vectors, nearest first.</summary>
     IReadOnlyList<Neighbor> Search(ReadOnlySpan<float> query, int k, SearchOptions? options = null);
 }

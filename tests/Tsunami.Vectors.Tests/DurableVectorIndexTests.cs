@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using Tsunami.Vectors.CrashWorker;
+
+namespace Tsunami.Vectors.Tests;
+
+/// <summary>The write-ahead log and snapshots: round trips, a real kill -9 mid-insert, and corrupt files.</summary>
+public sealed class DurableVectorIndexTests : IDisposable
+{
+    private const int Dimensions = 16;
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "tsunami-vectors-" + Guid.NewGuid().ToString("N"));
+
+    private DurableVectorIndex Open() => DurableVectorIndex.Open(_folder, () => new HnswIndex(Dimensions, Metric.L2));
+
+    private static Dictionary<long, float[]> Contents(IVectorIndex index) => index.Entries().ToDictionary(e => e.Key, e => e.Vector);
+
+    [Fact]
+    public void Adds_removes_and_checkpoints_survive_a_reopen()
+    {
+        using (var index = Open())
+        {
+            for (long key = 0; key < 300; key++)
+            {
+                index.Add(key, KeyedVectors.Of(key, Dimensions));
+            }
+            index.Checkpoint();
+            for (long key = 300; key < 400; key++)
+            {
+                index.Add(key, KeyedVectors.Of(key, Dimensions));
+            }
+            Assert.True(index.Remove(5));
+            Assert.True(index.Remove(350));
+            index.Add(7, KeyedVectors.Of(1007, Dimensions));
+        }
+        using var reopened = Open();
+        Assert.Equal(398, reopened.Count);
+        var contents = Contents(reopened);
+        Assert.False(contents.ContainsKey(5));
+        Assert.False(contents.ContainsKey(350));
+        Assert.Equal(KeyedVectors.Of(1007, Dimensions), contents[7]);
+        Assert.Equal(KeyedVectors.Of(399, Dimensions), contents[399]);
+        Assert.Equal(123, reopened.Search(KeyedVectors.Of(123, Dimensions), 1)[0].Key);
+    }
+
+    [Fact]
+    public async Task A_kill_mid_insert_reopens_to_the_last_acknowledged_write()
+    {
+        var worker = Path.Combine(Root(), "tests", "Tsunami.Vectors.CrashWorker", "bin", Configuration(), "net10.0", "Tsunami.Vectors.CrashWorker.dll");
+        long acknowledged = -1;
+        for (var round = 0; round < 2; round++)
+        {
+            using var process = Process.Start(new ProcessStartInfo("dotnet", [worker, _folder, Dimensions.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            })!;
+            var target = acknowledged + 300;
+            while (await process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                acknowledged = long.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
+                if (acknowledged >= target)
+                {
+                    process.Kill(entireProcessTree: true);
+                    break;
+                }
+            }
+            await process.WaitForExitAsync();
+            Assert.True(acknowledged >= target, await process.StandardError.ReadToEndAsync());
+
+            using var index = Open();
+            var contents = Contents(index);
+            Assert.True(index.Count >= acknowledged + 1, $"{index.Count} vectors after acknowledging key {acknowledged}");
+            for (long key = 0; key <= acknowledged; key++)
+            {
+                Assert.Equal(KeyedVectors.Of(key, Dimensions), contents[key]);
+            }
+            if (round == 0)
+            {
+                index.Checkpoint();
+            }
+        }
+    }
+
+    [Fact]
+    public void A_corrupt_snapshot_is_refused_with_its_name()
+    {
+        using (var index = Open())
+        {
+            for (long key = 0; key < 50; key++)
+            {
+                index.Add(key, KeyedVectors.Of(key, Dimensions));
+            }
+            index.Checkpoint();
+        }
+        var snapshot = Path.Combine(_folder, "index.snapshot");
+        var bytes = File.ReadAllBytes(snapshot);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(snapshot, bytes);
+        Assert.Contains("index.snapshot is corrupt", Assert.Throws<InvalidDataException>(Open).Message, StringComparison.Ordinal);
+
+        File.WriteAllBytes(snapshot, bytes[..(bytes.Length / 3)]);
+        Assert.Contains("index.snapshot is corrupt", Assert.Throws<InvalidDataException>(Open).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_torn_log_tail_is_dropped_and_a_damaged_record_before_it_is_refused()
+    {
+        using (var index = Open())
+        {
+            for (long key = 0; key < 20; key++)
+            {
+                index.Add(key, KeyedVectors.Of(key, Dimensions));
+            }
+        }
+        var log = Path.Combine(_folder, "index.wal");
+        var whole = File.ReadAllBytes(log);
+        File.WriteAllBytes(log, whole[..^7]);
+        using (var torn = Open())
+        {
+            Assert.Equal(19, torn.Count);
+            Assert.False(torn.Contains(19));
+        }
+
+        var damaged = File.ReadAllBytes(log);
+        damaged[40] ^= 0x01;
+        File.WriteAllBytes(log, damaged);
+        Assert.Contains("index.wal is corrupt at byte", Assert.Throws<InvalidDataException>(Open).Message, StringComparison.Ordinal);
+
+        Directory.Delete(_folder, recursive: true);
+        using (var index = Open())
+        {
+            index.Add(1, KeyedVectors.Of(1, Dimensions));
+        }
+        var other = Assert.Throws<InvalidDataException>(() => DurableVectorIndex.Open(_folder, () => new FlatIndex(8, Metric.L2)));
+        Assert.Contains("16-d L2", other.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_refused_vector_never_reaches_the_log()
+    {
+        using (var index = Open())
+        {
+            Assert.Throws<ArgumentException>(() => index.Add(1, new float[3]));
+            index.Add(2, KeyedVectors.Of(2, Dimensions));
+        }
+        using var reopened = Open();
+        Assert.Equal([2L], reopened.Entries().Select(e => e.Key));
+    }
+
+    private static string Root()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Tsunami.slnx")))
+            {
+                return folder.FullName;
+            }
+        }
+        throw new InvalidOperationException("no Tsunami.slnx above the test assembly");
+    }
+
+    private static string Configuration() => AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+}
