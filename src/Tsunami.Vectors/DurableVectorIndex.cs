@@ -8,13 +8,15 @@ namespace Tsunami.Vectors;
 /// it is applied and acknowledged; <see cref="Checkpoint"/> writes a checksummed snapshot (temporary file, flush,
 /// rename) and empties the log. Opening loads the snapshot and replays the log; a record cut short by a crash at
 /// the log's end is dropped (it was never acknowledged), anything else that fails its checksum stops the open with
-/// the file and offset named, never a wrong answer. The graph is rebuilt from the snapshot's vectors on open.
+/// the file and offset named, never a wrong answer. An HNSW index is snapshotted with its graph, so opening reads it
+/// back instead of rebuilding it; other indexes store their vectors.
 /// </summary>
 public sealed class DurableVectorIndex : IVectorIndex, IDisposable
 {
     private const string SnapshotName = "index.snapshot";
     private const string LogName = "index.wal";
-    private static readonly byte[] SnapshotMagic = "TSVSNAP1"u8.ToArray();
+    private static readonly byte[] SnapshotMagic = "TSVSNAP2"u8.ToArray();
+    private const byte EntriesLayout = 1, GraphLayout = 2;
     private static readonly byte[] LogMagic = "TSVWAL01"u8.ToArray();
     private const byte AddRecord = 1, RemoveRecord = 2;
 
@@ -43,10 +45,7 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
         var snapshot = Path.Combine(folder, SnapshotName);
         if (File.Exists(snapshot))
         {
-            foreach (var (key, vector) in ReadSnapshot(snapshot, index))
-            {
-                index.Add(key, vector);
-            }
+            ReadSnapshot(snapshot, index);
         }
         var logPath = Path.Combine(folder, LogName);
         var good = File.Exists(logPath) ? Replay(logPath, index) : 0;
@@ -100,7 +99,7 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
 
     public IReadOnlyList<Neighbor> Search(ReadOnlySpan<float> query, int k, SearchOptions? options = null) => _index.Search(query, k, options);
 
-    /// <summary>Writes every live vector to a new snapshot and starts an empty log.</summary>
+    /// <summary>Writes a new snapshot (the graph, for HNSW; else every live vector) and starts an empty log.</summary>
     public void Checkpoint()
     {
         lock (_writer)
@@ -109,27 +108,31 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
             var temporary = path + ".tmp";
             using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                var crc = new Crc32();
-                void Write(ReadOnlySpan<byte> bytes)
+                using (var checksummed = new ChecksumStream(file))
+                using (var writer = new BinaryWriter(checksummed, System.Text.Encoding.UTF8, leaveOpen: true))
                 {
-                    file.Write(bytes);
-                    crc.Append(bytes);
+                    writer.Write(SnapshotMagic);
+                    writer.Write(Dimensions);
+                    writer.Write((byte)Metric);
+                    if (_index is HnswIndex graph)
+                    {
+                        writer.Write(GraphLayout);
+                        graph.Save(writer);
+                    }
+                    else
+                    {
+                        writer.Write(EntriesLayout);
+                        var entries = _index.Entries();
+                        writer.Write(entries.Count);
+                        foreach (var (key, vector) in entries)
+                        {
+                            writer.Write(key);
+                            writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan()));
+                        }
+                    }
+                    writer.Flush();
+                    file.Write(checksummed.Hash);
                 }
-                var entries = _index.Entries();
-                Write(SnapshotMagic);
-                Span<byte> header = stackalloc byte[9];
-                BinaryPrimitives.WriteInt32LittleEndian(header, Dimensions);
-                header[4] = (byte)Metric;
-                BinaryPrimitives.WriteInt32LittleEndian(header[5..], entries.Count);
-                Write(header);
-                var row = new byte[sizeof(long) + (Dimensions * sizeof(float))];
-                foreach (var (key, vector) in entries)
-                {
-                    BinaryPrimitives.WriteInt64LittleEndian(row, key);
-                    System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan()).CopyTo(row.AsSpan(sizeof(long)));
-                    Write(row);
-                }
-                file.Write(crc.GetCurrentHash());
                 file.Flush(flushToDisk: true);
             }
             File.Move(temporary, path, overwrite: true);
@@ -164,32 +167,45 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
         stream.Write(shape);
     }
 
-    private static IEnumerable<(long Key, float[] Vector)> ReadSnapshot(string path, IVectorIndex index)
+    private static void ReadSnapshot(string path, IVectorIndex index)
     {
         var bytes = File.ReadAllBytes(path);
-        var body = bytes.AsSpan(0, Math.Max(0, bytes.Length - 4));
-        if (bytes.Length < SnapshotMagic.Length + 13 || !body.StartsWith(SnapshotMagic)
-            || Crc32.HashToUInt32(body) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4)))
+        if (bytes.Length < SnapshotMagic.Length + 10 || !bytes.AsSpan().StartsWith(SnapshotMagic)
+            || Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4)))
         {
             throw new InvalidDataException($"{path} is corrupt (bad header or checksum); the index was not opened");
         }
-        var dimensions = BinaryPrimitives.ReadInt32LittleEndian(body[SnapshotMagic.Length..]);
-        var metric = (Metric)body[SnapshotMagic.Length + 4];
-        CheckShape(path, dimensions, metric, index);
-        var count = BinaryPrimitives.ReadInt32LittleEndian(body[(SnapshotMagic.Length + 5)..]);
-        var stride = sizeof(long) + (dimensions * sizeof(float));
-        var offset = SnapshotMagic.Length + 9;
-        if (body.Length != offset + ((long)count * stride))
+        using var reader = new BinaryReader(new MemoryStream(bytes, SnapshotMagic.Length, bytes.Length - SnapshotMagic.Length - 4));
+        CheckShape(path, reader.ReadInt32(), (Metric)reader.ReadByte(), index);
+        try
         {
-            throw new InvalidDataException($"{path} is corrupt: {count} vectors announced, {(body.Length - offset) / stride} present");
+            switch (reader.ReadByte())
+            {
+                case GraphLayout when index is HnswIndex graph:
+                    graph.Load(reader);
+                    break;
+                case EntriesLayout:
+                    var count = reader.ReadInt32();
+                    var vector = new float[index.Dimensions];
+                    for (var i = 0; i < count; i++)
+                    {
+                        var key = reader.ReadInt64();
+                        reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan()));
+                        index.Add(key, vector);
+                    }
+                    break;
+                case var layout:
+                    throw new InvalidDataException($"{path} holds a layout ({layout}) this index cannot load");
+            }
         }
-        var entries = new List<(long, float[])>(count);
-        for (var i = 0; i < count; i++, offset += stride)
+        catch (EndOfStreamException)
         {
-            entries.Add((BinaryPrimitives.ReadInt64LittleEndian(body[offset..]),
-                System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(body.Slice(offset + sizeof(long), dimensions * sizeof(float))).ToArray()));
+            throw new InvalidDataException($"{path} is corrupt: it ends early; the index was not opened");
         }
-        return entries;
+        if (reader.BaseStream.Position != reader.BaseStream.Length)
+        {
+            throw new InvalidDataException($"{path} is corrupt: data after the end; the index was not opened");
+        }
     }
 
     /// <summary>Applies the log's records; returns the length of its valid prefix (0: no usable log).</summary>
@@ -252,5 +268,31 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
         {
             throw new InvalidDataException($"{path} holds {dimensions}-d {metric} vectors; this index is {index.Dimensions}-d {index.Metric}");
         }
+    }
+
+    /// <summary>Passes writes through and keeps the CRC-32 of everything written.</summary>
+    private sealed class ChecksumStream(Stream inner) : Stream
+    {
+        private readonly Crc32 _crc = new();
+
+        public byte[] Hash => _crc.GetCurrentHash();
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _crc.Append(buffer);
+            inner.Write(buffer);
+        }
+
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

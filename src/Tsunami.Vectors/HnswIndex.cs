@@ -408,6 +408,94 @@ public sealed class HnswIndex : IVectorIndex
         return _upper[node]![layer - 1];
     }
 
+    /// <summary>Writes the whole graph (vectors, keys, tombstones, links) so it opens without a rebuild.</summary>
+    internal void Save(BinaryWriter writer)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var nodes = _space.Rows;
+            writer.Write(_options.M);
+            writer.Write(nodes);
+            writer.Write(_entry);
+            writer.Write(_top);
+            for (var node = 0; node < nodes; node++)
+            {
+                writer.Write(_keys[node]);
+                writer.Write(_removed[node]);
+                writer.Write(_levels[node]);
+                foreach (var value in _space.Row(node))
+                {
+                    writer.Write(value);
+                }
+                for (var layer = 0; layer <= _levels[node]; layer++)
+                {
+                    var links = Links(node, layer);
+                    writer.Write(links.Length);
+                    foreach (var link in links)
+                    {
+                        writer.Write(link);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Loads a graph written by <see cref="Save"/> into this empty index.</summary>
+    /// <exception cref="InvalidDataException">The graph was built with another M, or this index is not empty.</exception>
+    internal void Load(BinaryReader reader)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            var m = reader.ReadInt32();
+            if (m != _options.M || _space.Rows != 0)
+            {
+                throw new InvalidDataException($"the stored graph has M = {m}; this index has M = {_options.M} and {_space.Rows} vectors");
+            }
+            var nodes = reader.ReadInt32();
+            (_entry, _top) = (reader.ReadInt32(), reader.ReadInt32());
+            var vector = new float[_space.Dimensions];
+            for (var node = 0; node < nodes; node++)
+            {
+                var key = reader.ReadInt64();
+                var removed = reader.ReadBoolean();
+                var level = reader.ReadInt32();
+                for (var d = 0; d < vector.Length; d++)
+                {
+                    vector[d] = reader.ReadSingle();
+                }
+                _space.Append(vector);
+                Grow(node + 1);
+                (_keys[node], _removed[node], _levels[node]) = (key, removed, level);
+                _upper[node] = level == 0 ? null : Enumerable.Range(0, level).Select(_ => new int[_options.M + 1]).ToArray();
+                for (var layer = 0; layer <= level; layer++)
+                {
+                    var count = reader.ReadInt32();
+                    var links = new int[count];
+                    for (var i = 0; i < count; i++)
+                    {
+                        links[i] = reader.ReadInt32();
+                    }
+                    SetLinks(node, layer, links);
+                }
+                if (!removed)
+                {
+                    _nodes[key] = node;
+                    _live++;
+                }
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
     private void Grow(int nodes)
     {
         if (nodes <= _keys.Length)

@@ -42,6 +42,33 @@ public sealed class DurableVectorIndexTests : IDisposable
     }
 
     [Fact]
+    public void An_hnsw_snapshot_holds_the_graph_so_opening_does_not_rebuild_it()
+    {
+        var query = KeyedVectors.Of(4242, Dimensions);
+        IReadOnlyList<Neighbor> before;
+        using (var index = Open())
+        {
+            for (long key = 0; key < 2000; key++)
+            {
+                index.Add(key, KeyedVectors.Of(key, Dimensions));
+            }
+            index.Remove(10);
+            index.Add(11, KeyedVectors.Of(5011, Dimensions));
+            index.Checkpoint();
+            before = index.Search(query, 10);
+        }
+        HnswIndex? graph = null;
+        using var reopened = DurableVectorIndex.Open(_folder, () => graph = new HnswIndex(Dimensions, Metric.L2));
+        Assert.Equal(0, graph!.DistanceComputations);
+        Assert.Equal(1999, reopened.Count);
+        Assert.Equal(before, reopened.Search(query, 10));
+        Assert.Equal(KeyedVectors.Of(5011, Dimensions), Contents(reopened)[11]);
+
+        var other = Assert.Throws<InvalidDataException>(() => DurableVectorIndex.Open(_folder, () => new HnswIndex(Dimensions, Metric.L2, new HnswOptions { M = 8 })));
+        Assert.Contains("M = 16", other.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_kill_mid_insert_reopens_to_the_last_acknowledged_write()
     {
         var worker = Path.Combine(Root(), "tests", "Tsunami.Vectors.CrashWorker", "bin", Configuration(), "net10.0", "Tsunami.Vectors.CrashWorker.dll");
