@@ -68,11 +68,8 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
 
     public void Add(long key, ReadOnlySpan<float> vector)
     {
-        if (vector.Length != Dimensions)
-        {
-            // The index names the problem; nothing reaches the log.
-            _index.Add(key, vector);
-        }
+        // A vector the index would refuse must not reach the log, or replaying it would stop every later open.
+        VectorSpace.Validate(vector, Dimensions);
         lock (_writer)
         {
             Append(AddRecord, key, vector);

@@ -131,11 +131,14 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
         _ => Math.Max(0, normA + normB - (2 * dot)),
     };
 
-    private void Check(ReadOnlySpan<float> vector)
+    private void Check(ReadOnlySpan<float> vector) => Validate(vector, Dimensions);
+
+    /// <exception cref="ArgumentException">The vector has other dimensions, or NaN or infinity in it.</exception>
+    public static void Validate(ReadOnlySpan<float> vector, int dimensions)
     {
-        if (vector.Length != Dimensions)
+        if (vector.Length != dimensions)
         {
-            throw new ArgumentException($"the vector has {vector.Length} dimensions; this index holds {Dimensions}", nameof(vector));
+            throw new ArgumentException($"the vector has {vector.Length} dimensions; this index holds {dimensions}", nameof(vector));
         }
         if (!TensorPrimitives.IsFiniteAll(vector))
         {

@@ -167,6 +167,7 @@ public sealed class DurableVectorIndexTests : IDisposable
         using (var index = Open())
         {
             Assert.Throws<ArgumentException>(() => index.Add(1, new float[3]));
+            Assert.Throws<ArgumentException>(() => index.Add(3, [.. Enumerable.Repeat(float.NaN, Dimensions)]));
             index.Add(2, KeyedVectors.Of(2, Dimensions));
         }
         using var reopened = Open();
