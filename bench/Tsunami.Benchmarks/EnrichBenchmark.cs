@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.ML.OnnxRuntime;
 using Tsunami.Core.Imaging;
 using Tsunami.Engine.Hosting;
 using Tsunami.Engine.Ingest;
@@ -28,22 +29,30 @@ internal static class EnrichBenchmark
         command.SetAction(async (parse, cancellationToken) =>
         {
             var json = parse.GetValue(Json);
+            var bound = ComputeBound.Measure();
             var stages = await StageLatenciesAsync(cancellationToken);
+            var models = await ModelCostsAsync(bound, cancellationToken);
             var runs = new List<EndToEnd>();
             for (var run = 0; run < parse.GetValue(Runs); run++)
             {
-                runs.Add(await EndToEndAsync(parse.GetValue(Photos), cancellationToken));
+                runs.Add(await EndToEndAsync(parse.GetValue(Photos), bound, cancellationToken));
             }
             var endToEnd = runs.OrderBy(r => r.PhotosPerSecond).ElementAt(runs.Count / 2);
             if (json)
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { stagesMedianMs = stages, endToEnd = endToEnd.Figures, runs = runs.Select(r => r.PhotosPerSecond) }));
+                Console.WriteLine(JsonSerializer.Serialize(new { peakGflopsPerThread = Math.Round(bound.PeakGflopsPerThread, 1), stagesMedianMs = stages, models, endToEnd = endToEnd.Figures, runs = runs.Select(r => r.PhotosPerSecond) }));
                 return 0;
             }
             Console.WriteLine("Stage latency, one thread, median over the samples (ms per photo):");
             foreach (var (stage, ms) in stages)
             {
                 Console.WriteLine($"  {stage,-28} {ms,7:0.0}");
+            }
+            Console.WriteLine($"Compute bound: ONNX Runtime reaches {bound.PeakGflopsPerThread:0.0} GFLOP/s on one thread (float MatMul 256×1024×1024, median)");
+            Console.WriteLine($"  {"model",-12} {"input",-16} {"GFLOP/run",10} {"run ms",8} {"bound ms",9} {"GFLOP/s",8}");
+            foreach (var m in models)
+            {
+                Console.WriteLine($"  {m.Model,-12} {m.Input,-16} {m.Gflop,10:0.000} {m.RunMs,8:0.0} {m.BoundMs,9:0.0} {m.Gflops,8:0.0}");
             }
             Console.WriteLine($"End to end (ingest + every stage, 2 workers), photos/s of each run: {string.Join(", ", runs.Select(r => r.PhotosPerSecond))}");
             Console.WriteLine($"Median run: {JsonSerializer.Serialize(endToEnd.Figures)}");
@@ -118,15 +127,65 @@ internal static class EnrichBenchmark
         };
     }
 
+    private sealed record ModelFigures(string Model, string Input, double Gflop, double RunMs, double BoundMs, double Gflops);
+
+    /// <summary>The shape each model is fed in the pipeline (text detection: a 4:3 photo at 960 px; a text line of 320 px).</summary>
+    private static readonly Dictionary<string, long[]> PipelineShapes = new()
+    {
+        ["yolox-nano"] = [1, 3, 416, 416],
+        ["mobilenetv2"] = [1, 3, 224, 224],
+        ["yunet"] = [1, 3, 640, 640],
+        ["ppocr-det"] = [1, 3, 736, 960],
+        ["ppocr-cls"] = [1, 3, 48, 192],
+        ["ppocr-rec"] = [1, 3, 48, 320],
+    };
+
+    /// <summary>Each model's FLOPs at its pipeline shape, its median Session.Run time on one thread, and the bound.</summary>
+    private static async Task<List<ModelFigures>> ModelCostsAsync(ComputeBound bound, CancellationToken cancellationToken)
+    {
+        using var temp = new TempDirectory();
+        await using var services = Services(temp, 1, intraOpThreads: 1);
+        var models = await services.GetRequiredService<VisionModels>().GetAsync(cancellationToken);
+        var figures = new List<ModelFigures>();
+        foreach (var model in models.Sessions)
+        {
+            var shape = PipelineShapes[model.Name];
+            var cost = bound.Cost(model, shape);
+            var input = model.Session.InputMetadata.Single();
+            var elements = (int)cost.InputElements;
+            using var tensor = input.Value.ElementType == typeof(float)
+                ? OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, elements).Select(i => (i % 255) / 255f).ToArray(), shape)
+                : OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, elements).Select(i => (byte)(i % 255)).ToArray(), shape);
+            var outputs = model.Session.OutputMetadata.Keys.ToList();
+            var times = new List<double>();
+            for (var run = 0; run < 8; run++)
+            {
+                var watch = Stopwatch.StartNew();
+                using var results = model.Run([input.Key], [tensor], outputs);
+                times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+            var ms = times.Skip(1).Order().ElementAt(3);
+            var gflop = cost.Flops / 1e9;
+            figures.Add(new ModelFigures(model.Name, string.Join('×', shape.Skip(1)), Math.Round(gflop, 3), Math.Round(ms, 1),
+                Math.Round(gflop / bound.PeakGflopsPerThread * 1000, 1), Math.Round(gflop / (ms / 1000), 1)));
+        }
+        return figures;
+    }
+
     private sealed record EndToEnd(double PhotosPerSecond, object Figures);
 
-    private static async Task<EndToEnd> EndToEndAsync(int count, CancellationToken cancellationToken)
+    private static async Task<EndToEnd> EndToEndAsync(int count, ComputeBound bound, CancellationToken cancellationToken)
     {
         var photos = BenchPhotos.Ensure(count);
         using var temp = new TempDirectory();
         await using var services = Services(temp, 2, intraOpThreads: 1);
         var models = await services.GetRequiredService<VisionModels>().GetAsync(cancellationToken);
         var computeBefore = models.Sessions.ToDictionary(s => s.Name, s => s.ComputeTime);
+        var elementsBefore = models.Sessions.ToDictionary(s => s.Name, s => s.InputElements);
+        foreach (var model in models.Sessions)
+        {
+            bound.Cost(model, PipelineShapes[model.Name]);
+        }
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var ingest = await services.GetRequiredService<IngestService>().IngestAsync(
@@ -135,6 +194,7 @@ internal static class EnrichBenchmark
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var modelSeconds = models.Sessions.ToDictionary(s => s.Name, s => Math.Round((s.ComputeTime - computeBefore[s.Name]).TotalSeconds, 1));
         var compute = models.Sessions.Sum(s => (s.ComputeTime - computeBefore[s.Name]).TotalSeconds);
+        var gflopPerPhoto = models.Sessions.Sum(s => bound.FlopsSince(s, elementsBefore[s.Name])) / 1e9 / ingest.Ingested;
         var enrich = ingest.Enrichment!;
         var stages = ingest.Stages;
         var enrichment = enrich.StageTimes.Values.Sum(t => t.TotalSeconds);
@@ -148,6 +208,10 @@ internal static class EnrichBenchmark
             photosPerSecond = Math.Round(ingest.Ingested / seconds, 1),
             stageSeconds = enrich.StageTimes.ToDictionary(s => s.Key, s => Math.Round(s.Value.TotalSeconds, 1)),
             modelComputeSeconds = modelSeconds,
+            gflopPerPhoto = Math.Round(gflopPerPhoto, 2),
+            // Two workers, one ONNX Runtime thread each, every model at the large-MatMul rate.
+            computeBoundPhotosPerSecond = Math.Round(2 * bound.PeakGflopsPerThread / gflopPerPhoto, 1),
+            achievedGflopsPerThread = Math.Round(gflopPerPhoto * ingest.Ingested / compute, 1),
             ingestStageSeconds = new { read = Math.Round(stages.Read.TotalSeconds, 1), decodeAndViews = Math.Round(stages.Decode.TotalSeconds, 1), encode = Math.Round(stages.Encode.TotalSeconds, 1), store = Math.Round(stages.Store.TotalSeconds, 1) },
             cpuMsPerPhoto = Math.Round(cpu * 1000 / ingest.Ingested),
             onnxComputeShare = Math.Round(compute / work, 2),

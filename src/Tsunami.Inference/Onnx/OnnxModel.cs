@@ -3,9 +3,11 @@ using Microsoft.ML.OnnxRuntime;
 namespace Tsunami.Inference.Onnx;
 
 /// <summary>A loaded, validated and warmed-up ONNX model. Thread-safe: ONNX Runtime sessions allow concurrent runs.</summary>
-public sealed class OnnxModel(string name, InferenceSession session, string executionProvider) : IDisposable
+public sealed class OnnxModel(string name, string path, InferenceSession session, string executionProvider) : IDisposable
 {
     public string Name { get; } = name;
+
+    public string Path { get; } = path;
 
     /// <summary>The execution provider the session really runs on (after any fallback).</summary>
     public string ExecutionProvider { get; } = executionProvider;
@@ -14,12 +16,16 @@ public sealed class OnnxModel(string name, InferenceSession session, string exec
 
     private long _runs;
     private long _computeTicks;
+    private long _inputElements;
 
     /// <summary>Model executions so far.</summary>
     public long Runs => Interlocked.Read(ref _runs);
 
     /// <summary>Time spent inside ONNX Runtime, summed over threads: the compute the pipeline's overhead is measured against.</summary>
     public TimeSpan ComputeTime => TimeSpan.FromTicks(Interlocked.Read(ref _computeTicks));
+
+    /// <summary>Input tensor elements fed so far: with a FLOP count per element, the arithmetic these runs took.</summary>
+    public long InputElements => Interlocked.Read(ref _inputElements);
 
     /// <summary>Runs the model; the caller disposes the outputs.</summary>
     public IDisposableReadOnlyCollection<OrtValue> Run(IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputs, IReadOnlyList<string> outputNames)
@@ -29,6 +35,7 @@ public sealed class OnnxModel(string name, InferenceSession session, string exec
         var outputs = Session.Run(options, inputNames, inputs, outputNames);
         Interlocked.Add(ref _computeTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
         Interlocked.Increment(ref _runs);
+        Interlocked.Add(ref _inputElements, inputs.Sum(input => input.GetTensorTypeAndShape().ElementCount));
         return outputs;
     }
 

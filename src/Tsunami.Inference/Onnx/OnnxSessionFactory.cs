@@ -28,7 +28,7 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
             session.Dispose();
             throw;
         }
-        return new OnnxModel(name, session, provider);
+        return new OnnxModel(name, path, session, provider);
     }
 
     private (InferenceSession Session, string Provider) CreateSession(string name, string path)
