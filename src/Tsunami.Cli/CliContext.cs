@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Tsunami.Engine.Hosting;
+using Tsunami.Serving;
 
 namespace Tsunami.Cli;
 
@@ -43,6 +44,7 @@ internal sealed class CliContext : IAsyncDisposable
             .AddSimpleConsole(console => console.SingleLine = true)
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
         services.AddTsunami(configuration);
+        services.AddServing(configuration);
         return new CliContext(parseResult, services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }), configuration);
     }
 

@@ -15,6 +15,7 @@ var root = new RootCommand("Tsunami: ingest folders of photos into an embedded s
         AskCommand.CreateSimilar(),
         StatsCommand.Create(),
         ModelsCommand.Create(),
+        ServeCommand.Create(),
     },
 };
 

@@ -12,7 +12,10 @@ internal static class ModelsCommand
     {
         var resolve = new Command("resolve", "Find every model of the manifest (shared folder, cache, else download) and check its SHA-256");
         resolve.SetAction(CliAction.Of(ResolveAsync));
-        return new Command("models", "Manage the model files") { resolve };
+        return new Command("models", "Manage the model files and the served models")
+        {
+            resolve, ServedModelsCommands.List(), ServedModelsCommands.Describe(), ServedModelsCommands.Load(), ServedModelsCommands.Unload(),
+        };
     }
 
     private static async Task<int> ResolveAsync(CliContext context, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
         {
             throw new ModelLoadException($"model '{name}': file {path} does not exist");
         }
-        var (session, provider) = CreateSession(name, path);
+        var (session, provider) = CreateSession(name, path, _options.ExecutionProvider, _options.IntraOpThreads);
         try
         {
             CheckSignature(name, session, expected);
@@ -31,10 +31,23 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
         return new OnnxModel(name, path, session, provider);
     }
 
-    private (InferenceSession Session, string Provider) CreateSession(string name, string path)
+    /// <summary>
+    /// Opens any model as it is, for serving: its own inputs and outputs are the contract. The provider and the
+    /// threads come from the model's configuration (null: the defaults).
+    /// </summary>
+    public OnnxModel OpenAsIs(string name, string path, string? executionProvider, int? intraOpThreads)
     {
-        var provider = _options.ExecutionProvider;
-        var sessionOptions = NewSessionOptions();
+        if (!File.Exists(path))
+        {
+            throw new ModelLoadException($"model '{name}': file {path} does not exist");
+        }
+        var (session, provider) = CreateSession(name, path, executionProvider ?? _options.ExecutionProvider, intraOpThreads ?? _options.IntraOpThreads);
+        return new OnnxModel(name, path, session, provider);
+    }
+
+    private (InferenceSession Session, string Provider) CreateSession(string name, string path, string provider, int intraOpThreads)
+    {
+        var sessionOptions = NewSessionOptions(intraOpThreads);
         try
         {
             if (provider != "cpu")
@@ -55,7 +68,7 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
                     LogProviderFallback(name, provider, FirstLine(e.Message));
                     // A failed append can leave the options half-configured: start the CPU session from clean ones.
                     sessionOptions.Dispose();
-                    sessionOptions = NewSessionOptions();
+                    sessionOptions = NewSessionOptions(intraOpThreads);
                     provider = "cpu";
                 }
             }
@@ -71,10 +84,10 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
         }
     }
 
-    private SessionOptions NewSessionOptions() => new()
+    private static SessionOptions NewSessionOptions(int intraOpThreads) => new()
     {
         GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        IntraOpNumThreads = _options.IntraOpThreads,
+        IntraOpNumThreads = intraOpThreads,
         InterOpNumThreads = 1,
         ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
     };

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Tsunami.Serving.Repository;
+
+namespace Tsunami.Serving.Runtime;
+
+/// <summary>
+/// One bounded queue per model, drained by one thread per instance. A thread takes the oldest request and, when the
+/// model batches, keeps adding queued requests of the same shape until the batch reaches max_batch_size, reaches a
+/// preferred size with nothing else queued, or its oldest request has waited max_queue_delay. A request of another
+/// shape, or one that would overflow the batch, starts that thread's next batch. Unloading lets the queue drain.
+/// </summary>
+internal sealed class DynamicBatcher : IDisposable
+{
+    private readonly Channel<PendingRequest> _queue;
+    private readonly int _capacity;
+    private readonly int _maxBatch;
+    private readonly HashSet<long> _preferred;
+    private readonly long _delayTicks;
+    private readonly Action<List<PendingRequest>, int> _execute;
+    private readonly List<Thread> _threads = [];
+
+    public DynamicBatcher(string model, ModelConfig config, int defaultQueueSize, int instances, Action<List<PendingRequest>, int> execute)
+    {
+        var batching = config.DynamicBatching;
+        _capacity = batching is { MaxQueueSize: > 0 } ? batching.MaxQueueSize : defaultQueueSize;
+        _maxBatch = batching is null ? 1 : config.MaxBatchSize;
+        _preferred = batching is null ? [] : batching.PreferredBatchSize.Select(size => (long)size).ToHashSet();
+        _delayTicks = batching is null ? 0 : batching.MaxQueueDelayMicroseconds * Stopwatch.Frequency / 1_000_000;
+        _execute = execute;
+        _queue = Channel.CreateBounded<PendingRequest>(new BoundedChannelOptions(_capacity) { FullMode = BoundedChannelFullMode.Wait });
+        for (var instance = 0; instance < instances; instance++)
+        {
+            var index = instance;
+            var thread = new Thread(() => Drain(index)) { IsBackground = true, Name = $"{model} instance {instance}" };
+            _threads.Add(thread);
+            thread.Start();
+        }
+    }
+
+    public int Pending => _queue.Reader.Count;
+
+    public int Capacity => _capacity;
+
+    /// <returns>false when the queue is full.</returns>
+    public bool TryEnqueue(PendingRequest request) => _queue.Writer.TryWrite(request);
+
+    private void Drain(int instance)
+    {
+        PendingRequest? carried = null;
+        var reader = _queue.Reader;
+        try
+        {
+            while (true)
+            {
+                var first = carried ?? Take(reader);
+                carried = null;
+                if (first is null)
+                {
+                    return;
+                }
+                if (Skip(first))
+                {
+                    continue;
+                }
+                var batch = new List<PendingRequest> { first };
+                var size = first.BatchSize;
+                var deadline = first.EnqueuedAt + _delayTicks;
+                while (size < _maxBatch)
+                {
+                    if (reader.TryRead(out var next))
+                    {
+                        if (Skip(next))
+                        {
+                            continue;
+                        }
+                        if (next.ShapeKey != first.ShapeKey || size + next.BatchSize > _maxBatch)
+                        {
+                            carried = next;
+                            break;
+                        }
+                        batch.Add(next);
+                        size += next.BatchSize;
+                        continue;
+                    }
+                    var remaining = deadline - Stopwatch.GetTimestamp();
+                    if (_preferred.Contains(size) || remaining <= 0)
+                    {
+                        break;
+                    }
+                    reader.WaitToReadAsync().AsTask().Wait(TimeSpan.FromTicks(remaining * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+                }
+                _execute(batch, instance);
+            }
+        }
+        finally
+        {
+            carried?.Completion.TrySetException(Unloaded());
+        }
+    }
+
+    private PendingRequest? Take(ChannelReader<PendingRequest> reader)
+    {
+        while (true)
+        {
+            if (reader.TryRead(out var request))
+            {
+                return request;
+            }
+            if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Requests nobody waits for any more are dropped; expired ones fail with a timeout.</summary>
+    private static bool Skip(PendingRequest request)
+    {
+        if (request.Abandoned)
+        {
+            return true;
+        }
+        if (request.Expired)
+        {
+            request.Completion.TrySetException(new InferenceException(InferenceError.Timeout, "the request timed out in the queue before a model instance took it"));
+            return true;
+        }
+        return false;
+    }
+
+    private static InferenceException Unloaded() => new(InferenceError.Unavailable, "the model was unloaded before the request ran");
+
+    /// <summary>Takes no more requests, lets the instances finish what is queued, then stops them.</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        foreach (var thread in _threads)
+        {
+            thread.Join();
+        }
+    }
+}
