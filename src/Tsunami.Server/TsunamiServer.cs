@@ -43,6 +43,10 @@ public static class TsunamiServer
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ServingMetrics.MeterName)
-            .AddPrometheusExporter(prometheus => prometheus.DisableTotalNameSuffixForCounters = true));
+            .AddPrometheusExporter(prometheus =>
+            {
+                prometheus.DisableTotalNameSuffixForCounters = true;
+                prometheus.ScrapeResponseCacheDurationMilliseconds = 0;
+            }));
     }
 }

@@ -15,6 +15,7 @@ public sealed class CommandTests : IDisposable
     [InlineData("stats")]
     [InlineData("models")]
     [InlineData("enrich")]
+    [InlineData("serve")]
     public async Task Every_command_has_help(string command)
     {
         var run = await Cli.RunAsync(Data, command, "--help");

@@ -67,7 +67,15 @@ internal static class ServedModelsCommands
             {
                 var runtime = context.Get<ModelRuntime>();
                 var model = await runtime.LoadAsync(name, cancellationToken);
-                metadata = model.Metadata;
+                var m = model.Metadata;
+                metadata = new
+                {
+                    name = m.Name,
+                    versions = m.Versions,
+                    platform = m.Platform,
+                    inputs = m.Inputs.Select(i => new { name = i.Name, datatype = i.DataType, shape = i.Shape }),
+                    outputs = m.Outputs.Select(o => new { name = o.Name, datatype = o.DataType, shape = o.Shape }),
+                };
                 config = JsonDocument.Parse(model.Config.ToJson()).RootElement.Clone();
             }
             JsonOutput.Write(new { metadata, config });

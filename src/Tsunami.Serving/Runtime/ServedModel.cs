@@ -47,6 +47,9 @@ public sealed class ServedModel : IDisposable
 
     public int InstanceCount => _instances.Count;
 
+    /// <summary>The sessions behind the batcher, for callers that measure the model itself.</summary>
+    public IReadOnlyList<OnnxModel> Instances => _instances;
+
     public int Pending => _batcher.Pending;
 
     public string ExecutionProvider => _instances[0].ExecutionProvider;

@@ -1,0 +1,219 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.ML.OnnxRuntime;
+using Tsunami.Server;
+using Tsunami.Serving.Runtime;
+using Tsunami.Serving.Tensors;
+using Tsunami.TestKit;
+
+namespace Tsunami.Benchmarks;
+
+/// <summary>
+/// A closed-loop load generator like Triton's perf_analyzer: C clients each send a request, wait for its answer and
+/// send the next, against a real server on loopback, for each concurrency with dynamic batching on and off; then the
+/// offline throughput of fixed batch sizes run straight on the model's sessions, the ceiling batching aims at.
+/// </summary>
+internal static class InferBenchmark
+{
+    private static readonly Option<string> Model = new("--model") { Description = "A default model: mobilenetv2, ppocr-rec, ppocr-det or yolox-nano", DefaultValueFactory = _ => "mobilenetv2" };
+    private static readonly Option<string> Concurrency = new("--concurrency") { Description = "Comma-separated client counts", DefaultValueFactory = _ => "1,2,4,8,16,32" };
+    private static readonly Option<double> Seconds = new("--seconds") { Description = "Measuring time per point", DefaultValueFactory = _ => 6 };
+    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object" };
+
+    /// <summary>The shape one request carries (batch 1), per default model.</summary>
+    private static readonly Dictionary<string, long[]> Shapes = new()
+    {
+        ["mobilenetv2"] = [1, 3, 224, 224],
+        ["ppocr-rec"] = [1, 3, 48, 320],
+        ["ppocr-det"] = [1, 3, 320, 320],
+        ["yolox-nano"] = [1, 3, 416, 416],
+    };
+
+    private sealed record Point(string Mode, int Clients, double InferencesPerSecond, double P50, double P95, double P99, double MeanBatch, int Errors);
+
+    public static Command Create()
+    {
+        var command = new Command("infer", "Open Inference Protocol throughput and latency under concurrent clients, batching on and off") { Model, Concurrency, Seconds, Json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var model = parse.GetValue(Model)!;
+            if (!Shapes.TryGetValue(model, out var shape))
+            {
+                throw new ArgumentException($"--model: '{model}' is not one of {string.Join(", ", Shapes.Keys)}");
+            }
+            var clients = parse.GetValue(Concurrency)!.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToList();
+            var seconds = parse.GetValue(Seconds);
+            using var temp = new TempDirectory();
+            await using var server = await StartAsync(temp, model, cancellationToken);
+            var runtime = server.Services.GetRequiredService<ModelRuntime>();
+            var served = runtime.Get(model);
+            var body = Body(served.Inputs[0].Name, shape);
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = Address(server), Timeout = TimeSpan.FromMinutes(1) };
+
+            var points = new List<Point>();
+            foreach (var (mode, name) in new[] { ("batching", model), ("no batching", model + "-nobatch") })
+            {
+                await LoadAsync(http, name, body, 8, 1);
+                foreach (var count in clients)
+                {
+                    points.Add(await LoadAsync(http, name, body, count, seconds, mode));
+                }
+            }
+            var offline = Offline(served, shape, seconds / 2);
+            var config = served.Config;
+            var summary = new
+            {
+                model,
+                requestShape = shape,
+                instances = served.InstanceCount,
+                maxBatchSize = config.MaxBatchSize,
+                maxQueueDelayMs = (config.DynamicBatching?.MaxQueueDelayMicroseconds ?? 0) / 1000.0,
+                points,
+                offlineInferencesPerSecond = offline,
+            };
+            if (parse.GetValue(Json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(summary));
+                return 0;
+            }
+            Console.WriteLine($"{model}: requests of [{string.Join(',', shape)}], {served.InstanceCount} instance(s), max_batch_size {config.MaxBatchSize}, " +
+                $"max queue delay {summary.maxQueueDelayMs} ms; {seconds} s a point, closed loop over HTTP on loopback (binary tensors)");
+            Console.WriteLine($"  {"mode",-12} {"clients",7} {"infer/s",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"batch",6} {"errors",6}");
+            foreach (var p in points)
+            {
+                Console.WriteLine($"  {p.Mode,-12} {p.Clients,7} {p.InferencesPerSecond,9:0.0} {p.P50,8:0.0} {p.P95,8:0.0} {p.P99,8:0.0} {p.MeanBatch,6:0.0} {p.Errors,6}");
+            }
+            Console.WriteLine($"  offline (Session.Run back to back on every instance), inferences/s by batch size: " +
+                string.Join(", ", offline.Select(o => $"{o.Key}: {o.Value:0.0}")));
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<WebApplication> StartAsync(TempDirectory temp, string model, CancellationToken cancellationToken)
+    {
+        var repository = temp.Combine("repository");
+        var settings = new List<string>
+        {
+            $"--Serving:Repository={repository}",
+            $"--Storage:DataDirectory={temp.Combine("data")}",
+            $"--Models:SharedDirectory={RepositoryPaths.SharedModels}",
+            $"--Models:Manifest={Path.Combine(RepositoryPaths.Root, "config", "models.json")}",
+            $"--Serving:BuiltInModels={Path.Combine(RepositoryPaths.Root, "config", "serving.json")}",
+            "--Logging:LogLevel:Default=Warning",
+        };
+        var app = TsunamiServer.Build(new ServerSettings(Port: 0), [.. settings]);
+        await app.StartAsync(cancellationToken);
+        var runtime = app.Services.GetRequiredService<ModelRuntime>();
+        // The same model, file and instances without the dynamic batcher: each request runs alone.
+        var served = runtime.Get(model);
+        var folder = Path.Combine(repository, model + "-nobatch");
+        Directory.CreateDirectory(Path.Combine(folder, "1"));
+        File.CreateSymbolicLink(Path.Combine(folder, "1", "model.onnx"), served.Location.Path);
+        var config = served.Config;
+        File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(new
+        {
+            name = model + "-nobatch",
+            max_batch_size = config.MaxBatchSize,
+            instance_group = config.InstanceGroup.Select(g => new { count = g.Count, kind = g.Kind }),
+        }));
+        await runtime.LoadAsync(model + "-nobatch", cancellationToken);
+        return app;
+    }
+
+    private static Uri Address(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    private static byte[] Body(string input, long[] shape)
+    {
+        var elements = (int)InferTensor.ElementCount(shape);
+        var data = new byte[elements * 4];
+        for (var i = 0; i < elements; i++)
+        {
+            BitConverter.TryWriteBytes(data.AsSpan(i * 4), (float)Math.Sin(i * 0.01));
+        }
+        var header = Encoding.UTF8.GetBytes($$"""{ "inputs": [ { "name": "{{input}}", "datatype": "FP32", "shape": [{{string.Join(',', shape)}}], "parameters": { "binary_data_size": {{data.Length}} } } ], "parameters": { "binary_data_output": true } }""");
+        return [.. BitConverter.GetBytes(header.Length), .. header, .. data];
+    }
+
+    private static async Task<Point> LoadAsync(HttpClient http, string model, byte[] body, int clients, double seconds, string mode = "warm-up")
+    {
+        var headerLength = BitConverter.ToInt32(body, 0);
+        var payload = body.AsMemory(4);
+        var inferencesBefore = await MetricAsync(http, "tsunami_inference_count", model);
+        var executionsBefore = await MetricAsync(http, "tsunami_inference_exec_count", model);
+        var latencies = new List<double>[clients];
+        var errors = 0;
+        var stop = Stopwatch.StartNew();
+        var duration = TimeSpan.FromSeconds(seconds);
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async client =>
+        {
+            var own = latencies[client] = [];
+            while (stop.Elapsed < duration)
+            {
+                var content = new ReadOnlyMemoryContent(payload);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                content.Headers.Add("Inference-Header-Content-Length", headerLength.ToString(CultureInfo.InvariantCulture));
+                var started = Stopwatch.GetTimestamp();
+                using var response = await http.PostAsync($"/v2/models/{model}/infer", content);
+                await response.Content.ReadAsByteArrayAsync();
+                if (response.IsSuccessStatusCode)
+                {
+                    own.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+                else
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }));
+        var elapsed = stop.Elapsed.TotalSeconds;
+        var all = latencies.SelectMany(l => l).Order().ToList();
+        double Percentile(double p) => all.Count == 0 ? double.NaN : Math.Round(all[Math.Min(all.Count - 1, (int)(p * all.Count))], 1);
+        var inferences = await MetricAsync(http, "tsunami_inference_count", model) - inferencesBefore;
+        var executions = await MetricAsync(http, "tsunami_inference_exec_count", model) - executionsBefore;
+        return new Point(mode, clients, Math.Round(all.Count / elapsed, 1), Percentile(0.50), Percentile(0.95), Percentile(0.99),
+            Math.Round(executions == 0 ? 0 : inferences / executions, 1), errors);
+    }
+
+    /// <summary>Fixed batches run back to back on every instance at once, straight on the sessions: no HTTP, no queue.</summary>
+    private static Dictionary<int, double> Offline(ServedModel model, long[] shape, double seconds)
+    {
+        var sizes = model.Config.MaxBatchSize == 0 ? [1] : new[] { 1, 2, 4, 8, 16, 32 }.Where(b => b <= model.Config.MaxBatchSize).ToArray();
+        var result = new Dictionary<int, double>();
+        foreach (var batch in sizes)
+        {
+            var total = 0L;
+            var watch = Stopwatch.StartNew();
+            Parallel.For(0, model.InstanceCount, new ParallelOptions { MaxDegreeOfParallelism = model.InstanceCount }, instance =>
+            {
+                var session = model.Instances[instance].Session;
+                long[] batched = [batch, .. shape[1..]];
+                using var input = OrtValue.CreateTensorValueFromMemory(new float[InferTensor.ElementCount(batched)], batched);
+                using var options = new RunOptions();
+                while (watch.Elapsed.TotalSeconds < seconds)
+                {
+                    using var outputs = session.Run(options, [model.Inputs[0].Name], [input], model.Outputs.Select(o => o.Name).ToList());
+                    Interlocked.Add(ref total, batch);
+                }
+            });
+            result[batch] = Math.Round(total / watch.Elapsed.TotalSeconds, 1);
+        }
+        return result;
+    }
+
+    private static async Task<double> MetricAsync(HttpClient http, string metric, string model)
+    {
+        var text = await http.GetStringAsync("/metrics");
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(metric + "{", StringComparison.Ordinal) && l.Contains($"model=\"{model}\"", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+    }
+}

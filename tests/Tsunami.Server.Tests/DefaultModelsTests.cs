@@ -1,0 +1,111 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+
+namespace Tsunami.Server.Tests;
+
+/// <summary>The default models, served under their names from the real files, through a real Kestrel server.</summary>
+public sealed class DefaultModelsTests : IAsyncLifetime
+{
+    private readonly TempDirectory _temp = new();
+    private LoopbackServer _server = null!;
+
+    private HttpClient Client => _server.Client;
+
+    public async Task InitializeAsync()
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Serving:Repository"] = _temp.Combine("repository"),
+            ["Storage:DataDirectory"] = _temp.Combine("data"),
+        };
+        if (Directory.Exists(RepositoryPaths.SharedModels))
+        {
+            settings["Models:SharedDirectory"] = RepositoryPaths.SharedModels;
+        }
+        _server = await LoopbackServer.StartAsync(settings);
+    }
+
+    [Fact]
+    public async Task The_default_models_are_served_under_their_names()
+    {
+        var index = await Protocol.JsonOf(await Client.PostAsync("/v2/repository/index", null));
+        var ready = index.EnumerateArray().Where(m => m.GetProperty("state").GetString() == "READY").Select(m => m.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["mobilenetv2", "ppocr-det", "ppocr-rec", "yolox-nano"], ready);
+
+        var yolox = await Protocol.JsonOf(await Client.GetAsync("/v2/models/yolox-nano"));
+        Assert.Equal("[1,3,416,416]", yolox.GetProperty("inputs")[0].GetProperty("shape").ToString());
+        var rec = await Protocol.JsonOf(await Client.GetAsync("/v2/models/ppocr-rec"));
+        Assert.Equal("[-1,3,48,-1]", rec.GetProperty("inputs")[0].GetProperty("shape").ToString());
+    }
+
+    [Fact]
+    public async Task MobileNetV2_gives_the_same_scores_batched_with_others_as_alone()
+    {
+        var images = Enumerable.Range(0, 6).Select(seed => Image(seed)).ToList();
+        var alone = new List<float[]>();
+        foreach (var image in images)
+        {
+            alone.Add(await ClassifyAsync(image));
+        }
+        var executionsBefore = await Protocol.MetricAsync(Client, "tsunami_inference_exec_count", "mobilenetv2");
+
+        var together = await Task.WhenAll(images.Select(ClassifyAsync));
+
+        for (var i = 0; i < images.Count; i++)
+        {
+            Assert.Equal(1000, together[i].Length);
+            Assert.Equal(alone[i], together[i]);
+        }
+        Assert.NotEqual(alone[0], alone[1]);
+        Assert.True(await Protocol.MetricAsync(Client, "tsunami_inference_exec_count", "mobilenetv2") - executionsBefore < images.Count);
+    }
+
+    [Fact]
+    public async Task YOLOX_answers_a_binary_request_with_its_grid_of_boxes()
+    {
+        using var response = await Client.PostAsync("/v2/models/yolox-nano/infer", Request("images", [1, 3, 416, 416], Image(3, 3 * 416 * 416)));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var (json, _) = await ReadAsync(response);
+        Assert.Equal("[1,3549,85]", json.GetProperty("outputs")[0].GetProperty("shape").ToString());
+    }
+
+    private async Task<float[]> ClassifyAsync(byte[] image)
+    {
+        using var response = await Client.PostAsync("/v2/models/mobilenetv2/infer", Request("input", [1, 3, 224, 224], image));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var (_, data) = await ReadAsync(response);
+        return Enumerable.Range(0, data.Length / 4).Select(i => BinaryPrimitives.ReadSingleLittleEndian(data.AsSpan(i * 4))).ToArray();
+    }
+
+    /// <summary>A smooth pattern with a different phase per seed: normalised-image-like values, as raw FP32 bytes.</summary>
+    private static byte[] Image(int seed) => Image(seed, 3 * 224 * 224);
+
+    private static byte[] Image(int seed, int elements)
+    {
+        var bytes = new byte[elements * 4];
+        for (var i = 0; i < elements; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), (float)Math.Sin((i * 0.013) + seed) * 2);
+        }
+        return bytes;
+    }
+
+    private static ByteArrayContent Request(string input, long[] shape, byte[] data) => Protocol.Binary(
+        $$"""{ "inputs": [ { "name": "{{input}}", "datatype": "FP32", "shape": [{{string.Join(',', shape)}}], "parameters": { "binary_data_size": {{data.Length}} } } ], "parameters": { "binary_data_output": true } }""",
+        data);
+
+    private static async Task<(JsonElement Json, byte[] Data)> ReadAsync(HttpResponseMessage response)
+    {
+        var length = int.Parse(response.Headers.GetValues("Inference-Header-Content-Length").Single(), CultureInfo.InvariantCulture);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        return (JsonDocument.Parse(bytes.AsMemory(0, length)).RootElement.Clone(), bytes[length..]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _temp.Dispose();
+    }
+}
