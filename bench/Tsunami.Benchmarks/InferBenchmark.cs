@@ -59,12 +59,26 @@ internal static class InferBenchmark
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = Address(server), Timeout = TimeSpan.FromMinutes(1) };
 
             var points = new List<Point>();
-            foreach (var (mode, name) in new[] { ("batching", model), ("no batching", model + "-nobatch") })
+            (string Mode, string Name)[] modes = [("batching", model), ("no batching", model + "-nobatch")];
+            foreach (var (_, name) in modes)
             {
-                await LoadAsync(http, name, body, 8, 1);
-                foreach (var count in clients)
+                await LoadAsync(http, name, body, 8, 2);
+            }
+            // Modes alternate at each concurrency, so that drift on a noisy machine does not favour one.
+            foreach (var count in clients)
+            {
+                foreach (var (mode, name) in modes)
                 {
                     points.Add(await LoadAsync(http, name, body, count, seconds, mode));
+                }
+            }
+            // The same runtime called in process, as the enrichment pipeline calls it: the batcher without HTTP.
+            var request = new InferRequest(null, [new InferTensor(served.Inputs[0].Name, "FP32", shape, body.AsMemory(4 + BitConverter.ToInt32(body, 0)))]);
+            foreach (var count in clients)
+            {
+                foreach (var (mode, name) in modes)
+                {
+                    points.Add(await CallAsync(runtime.Get(name), request, count, seconds, "in-process " + mode, http));
                 }
             }
             var offline = Offline(served, shape, seconds / 2);
@@ -86,10 +100,10 @@ internal static class InferBenchmark
             }
             Console.WriteLine($"{model}: requests of [{string.Join(',', shape)}], {served.InstanceCount} instance(s), max_batch_size {config.MaxBatchSize}, " +
                 $"max queue delay {summary.maxQueueDelayMs} ms; {seconds} s a point, closed loop over HTTP on loopback (binary tensors)");
-            Console.WriteLine($"  {"mode",-12} {"clients",7} {"infer/s",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"batch",6} {"errors",6}");
+            Console.WriteLine($"  {"mode",-22} {"clients",7} {"infer/s",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"batch",6} {"errors",6}");
             foreach (var p in points)
             {
-                Console.WriteLine($"  {p.Mode,-12} {p.Clients,7} {p.InferencesPerSecond,9:0.0} {p.P50,8:0.0} {p.P95,8:0.0} {p.P99,8:0.0} {p.MeanBatch,6:0.0} {p.Errors,6}");
+                Console.WriteLine($"  {p.Mode,-22} {p.Clients,7} {p.InferencesPerSecond,9:0.0} {p.P50,8:0.0} {p.P95,8:0.0} {p.P99,8:0.0} {p.MeanBatch,6:0.0} {p.Errors,6}");
             }
             Console.WriteLine($"  offline (Session.Run back to back on every instance), inferences/s by batch size: " +
                 string.Join(", ", offline.Select(o => $"{o.Key}: {o.Value:0.0}")));
@@ -110,7 +124,7 @@ internal static class InferBenchmark
             $"--Serving:BuiltInModels={Path.Combine(RepositoryPaths.Root, "config", "serving.json")}",
             "--Logging:LogLevel:Default=Warning",
         };
-        var app = TsunamiServer.Build(new ServerSettings(Port: 0), [.. settings]);
+        var app = TsunamiServer.Build(new ServerSettings(Port: 0, GrpcPort: null), [.. settings]);
         await app.StartAsync(cancellationToken);
         var runtime = app.Services.GetRequiredService<ModelRuntime>();
         // The same model, file and instances without the dynamic batcher: each request runs alone.
@@ -182,6 +196,32 @@ internal static class InferBenchmark
         var executions = await MetricAsync(http, "tsunami_inference_exec_count", model) - executionsBefore;
         return new Point(mode, clients, Math.Round(all.Count / elapsed, 1), Percentile(0.50), Percentile(0.95), Percentile(0.99),
             Math.Round(executions == 0 ? 0 : inferences / executions, 1), errors);
+    }
+
+    private static async Task<Point> CallAsync(ServedModel model, InferRequest request, int clients, double seconds, string mode, HttpClient http)
+    {
+        var inferencesBefore = await MetricAsync(http, "tsunami_inference_count", model.Name);
+        var executionsBefore = await MetricAsync(http, "tsunami_inference_exec_count", model.Name);
+        var latencies = new List<double>[clients];
+        var stop = Stopwatch.StartNew();
+        var duration = TimeSpan.FromSeconds(seconds);
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+        {
+            var own = latencies[client] = [];
+            while (stop.Elapsed < duration)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await model.InferAsync(request, CancellationToken.None);
+                own.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        })));
+        var elapsed = stop.Elapsed.TotalSeconds;
+        var all = latencies.SelectMany(l => l).Order().ToList();
+        double Percentile(double p) => Math.Round(all[Math.Min(all.Count - 1, (int)(p * all.Count))], 1);
+        var inferences = await MetricAsync(http, "tsunami_inference_count", model.Name) - inferencesBefore;
+        var executions = await MetricAsync(http, "tsunami_inference_exec_count", model.Name) - executionsBefore;
+        return new Point(mode, clients, Math.Round(all.Count / elapsed, 1), Percentile(0.50), Percentile(0.95), Percentile(0.99),
+            Math.Round(executions == 0 ? 0 : inferences / executions, 1), 0);
     }
 
     /// <summary>Fixed batches run back to back on every instance at once, straight on the sessions: no HTTP, no queue.</summary>

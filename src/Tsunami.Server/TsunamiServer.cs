@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using OpenTelemetry.Metrics;
 using Tsunami.Engine.Hosting;
@@ -19,19 +20,45 @@ public static class TsunamiServer
         var dataDirectory = settings.DataDirectory ?? Environment.GetEnvironmentVariable("TSUNAMI_DATA") ?? "data";
         // Tsunami's own settings first, so that the command line (and a test host's settings) override them.
         builder.Configuration.Sources.Insert(0, new ChainedConfigurationSource { Configuration = TsunamiConfiguration.Build(Path.GetFullPath(dataDirectory)), ShouldDisposeConfiguration = true });
-        if (args is not { Length: > 0 } || !args.Any(a => a.StartsWith("--urls", StringComparison.OrdinalIgnoreCase)))
-        {
-            builder.WebHost.UseUrls(settings.Url);
-        }
         AddServices(builder.Services, builder.Configuration);
-        builder.WebHost.ConfigureKestrel((context, kestrel) =>
-            kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue(ServingOptions.Section + ":" + nameof(ServingOptions.MaxRequestBytes), new ServingOptions().MaxRequestBytes));
+        var maxRequestBytes = builder.Configuration.GetValue(ServingOptions.Section + ":" + nameof(ServingOptions.MaxRequestBytes), new ServingOptions().MaxRequestBytes);
+        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, maxRequestBytes));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = maxRequestBytes;
+            Listen(kestrel, settings.Host, settings.Port, HttpProtocols.Http1);
+            if (settings.GrpcPort is { } grpcPort)
+            {
+                // gRPC needs HTTP/2, which without TLS a port can only speak by prior knowledge: its own port, as Triton's 8001.
+                Listen(kestrel, settings.Host, grpcPort, HttpProtocols.Http2);
+            }
+        });
 
         var app = builder.Build();
         app.UseMiddleware<ProtocolErrorMiddleware>();
         app.MapOpenInference();
+        app.MapGrpcService<GrpcInferenceEndpoint>();
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols)
+    {
+        Action<ListenOptions> configure = listen => listen.Protocols = protocols;
+        switch (host)
+        {
+            case "localhost":
+                kestrel.ListenLocalhost(port, configure);
+                break;
+            case "*" or "+":
+                kestrel.ListenAnyIP(port, configure);
+                break;
+            default:
+                kestrel.Listen(System.Net.IPAddress.TryParse(host, out var address)
+                    ? address
+                    : throw new ArgumentException($"--host: '{host}' is not an IP address, localhost or *"), port, configure);
+                break;
+        }
     }
 
     internal static void AddServices(IServiceCollection services, IConfiguration configuration)

@@ -17,7 +17,8 @@ public sealed class ServeTests : IAsyncLifetime
     {
         var port = FreePort();
         _url = $"http://127.0.0.1:{port}";
-        _server = Process.Start(Cli.StartInfo(Data, ["serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        _server = Process.Start(Cli.StartInfo(Data, ["serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--grpc-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
         // Drain the server's output so that a full pipe never blocks it.
         _ = _server.StandardOutput.ReadToEndAsync();
         var errors = _server.StandardError.ReadToEndAsync();

@@ -114,7 +114,7 @@ internal static class InferRequestReader
         {
             throw Bad($"{field}: shape {InferTensor.Format(shape)} is too large");
         }
-        byte[] data;
+        ReadOnlyMemory<byte> data;
         if (Optional(input, "parameters", JsonValueKind.Object, $"{field}: parameters") is { } parameters &&
             parameters.TryGetProperty("binary_data_size", out var sizeElement))
         {
@@ -126,7 +126,7 @@ internal static class InferRequestReader
             {
                 throw Bad($"{field}: binary_data_size is {size}, but only {binary.Length} bytes of binary data remain in the body");
             }
-            data = binary[..(int)size].ToArray();
+            data = binary[..(int)size];
             binary = binary[(int)size..];
         }
         else

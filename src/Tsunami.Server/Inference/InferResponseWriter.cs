@@ -9,7 +9,7 @@ internal static class InferResponseWriter
 {
     public static async Task WriteAsync(HttpResponse http, InferResponse response, bool allBinary, IReadOnlySet<string> binaryNames, CancellationToken cancellationToken)
     {
-        var binary = new List<byte[]>();
+        var binary = new List<ReadOnlyMemory<byte>>();
         using var header = new MemoryStream();
         using (var json = new Utf8JsonWriter(header))
         {
@@ -42,7 +42,7 @@ internal static class InferResponseWriter
                 else
                 {
                     json.WritePropertyName("data");
-                    TensorJson.Write(json, output.Data, output.DataType);
+                    TensorJson.Write(json, output.Data.Span, output.DataType);
                 }
                 json.WriteEndObject();
             }

@@ -92,7 +92,14 @@ internal static class OpenInferenceEndpoints
         {
             throw new BadHttpRequestException($"{length} bytes, at most {max}", StatusCodes.Status413PayloadTooLarge);
         }
-        using var buffer = new MemoryStream(context.Request.ContentLength is { } known ? (int)Math.Min(known, int.MaxValue) : 4096);
+        if (context.Request.ContentLength is { } known)
+        {
+            // Read straight into one array of the announced size: the tensors are sliced from it, never copied.
+            var body = new byte[known];
+            await context.Request.Body.ReadExactlyAsync(body, context.RequestAborted);
+            return body;
+        }
+        using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
         return buffer.ToArray();
     }

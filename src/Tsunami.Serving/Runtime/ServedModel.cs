@@ -142,9 +142,9 @@ public sealed class ServedModel : IDisposable
                 batch = input.Shape[0];
             }
             var expectedBytes = input.Elements * DataType.Size(input.DataType);
-            if (input.Data.LongLength != expectedBytes)
+            if (input.Data.Length != expectedBytes)
             {
-                throw Bad($"input '{input.Name}': shape {InferTensor.Format(input.Shape)} of {input.DataType} needs {expectedBytes} bytes, got {input.Data.LongLength}");
+                throw Bad($"input '{input.Name}': shape {InferTensor.Format(input.Shape)} of {input.DataType} needs {expectedBytes} bytes, got {input.Data.Length}");
             }
             key.Append(input.Name).Append(InferTensor.Format(Config.MaxBatchSize > 0 ? input.Shape[1..] : input.Shape));
         }
@@ -222,7 +222,7 @@ public sealed class ServedModel : IDisposable
                 var offset = 0;
                 foreach (var part in parts)
                 {
-                    part.Data.CopyTo(target[offset..]);
+                    part.Data.Span.CopyTo(target[offset..]);
                     offset += part.Data.Length;
                 }
             }

@@ -1,7 +1,7 @@
 namespace Tsunami.Serving.Tensors;
 
 /// <summary>A named tensor as the protocol carries it: a data type, a shape and its elements as little-endian bytes.</summary>
-public sealed record InferTensor(string Name, string DataType, long[] Shape, byte[] Data)
+public sealed record InferTensor(string Name, string DataType, long[] Shape, ReadOnlyMemory<byte> Data)
 {
     public long Elements => ElementCount(Shape);
 
