@@ -24,6 +24,15 @@ public sealed class DefaultModelsTests : IAsyncLifetime
         {
             settings["Models:SharedDirectory"] = RepositoryPaths.SharedModels;
         }
+        // The default MobileNetV2 file again, with a long queue delay and one instance, so that concurrent requests
+        // are certain to be merged.
+        var batched = Path.Combine(settings["Serving:Repository"], "mobilenetv2-batched");
+        Directory.CreateDirectory(Path.Combine(batched, "1"));
+        File.CreateSymbolicLink(Path.Combine(batched, "1", "model.onnx"), RepositoryPaths.Model("mobilenetv2-12-int8.onnx"));
+        File.WriteAllText(Path.Combine(batched, "config.json"), """
+            { "name": "mobilenetv2-batched", "max_batch_size": 8, "instance_group": [ { "count": 1 } ],
+              "dynamic_batching": { "max_queue_delay_microseconds": 200000 } }
+            """);
         _server = await LoopbackServer.StartAsync(settings);
     }
 
@@ -32,7 +41,7 @@ public sealed class DefaultModelsTests : IAsyncLifetime
     {
         var index = await Protocol.JsonOf(await Client.PostAsync("/v2/repository/index", null));
         var ready = index.EnumerateArray().Where(m => m.GetProperty("state").GetString() == "READY").Select(m => m.GetProperty("name").GetString()).ToList();
-        Assert.Equal(["mobilenetv2", "ppocr-det", "ppocr-rec", "yolox-nano"], ready);
+        Assert.Equal(["mobilenetv2", "mobilenetv2-batched", "ppocr-det", "ppocr-rec", "yolox-nano"], ready);
 
         var yolox = await Protocol.JsonOf(await Client.GetAsync("/v2/models/yolox-nano"));
         Assert.Equal("[1,3,416,416]", yolox.GetProperty("inputs")[0].GetProperty("shape").ToString());
@@ -47,11 +56,11 @@ public sealed class DefaultModelsTests : IAsyncLifetime
         var alone = new List<float[]>();
         foreach (var image in images)
         {
-            alone.Add(await ClassifyAsync(image));
+            alone.Add(await ClassifyAsync(image, "mobilenetv2"));
         }
-        var executionsBefore = await Protocol.MetricAsync(Client, "tsunami_inference_exec_count", "mobilenetv2");
+        var executionsBefore = await Protocol.MetricAsync(Client, "tsunami_inference_exec_count", "mobilenetv2-batched");
 
-        var together = await Task.WhenAll(images.Select(ClassifyAsync));
+        var together = await Task.WhenAll(images.Select(image => ClassifyAsync(image, "mobilenetv2-batched")));
 
         for (var i = 0; i < images.Count; i++)
         {
@@ -59,7 +68,7 @@ public sealed class DefaultModelsTests : IAsyncLifetime
             Assert.Equal(alone[i], together[i]);
         }
         Assert.NotEqual(alone[0], alone[1]);
-        Assert.True(await Protocol.MetricAsync(Client, "tsunami_inference_exec_count", "mobilenetv2") - executionsBefore < images.Count);
+        Assert.True(await Protocol.MetricAsync(Client, "tsunami_inference_exec_count", "mobilenetv2-batched") - executionsBefore < images.Count);
     }
 
     [Fact]
@@ -71,9 +80,9 @@ public sealed class DefaultModelsTests : IAsyncLifetime
         Assert.Equal("[1,3549,85]", json.GetProperty("outputs")[0].GetProperty("shape").ToString());
     }
 
-    private async Task<float[]> ClassifyAsync(byte[] image)
+    private async Task<float[]> ClassifyAsync(byte[] image, string model)
     {
-        using var response = await Client.PostAsync("/v2/models/mobilenetv2/infer", Request("input", [1, 3, 224, 224], image));
+        using var response = await Client.PostAsync($"/v2/models/{model}/infer", Request("input", [1, 3, 224, 224], image));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var (_, data) = await ReadAsync(response);
         return Enumerable.Range(0, data.Length / 4).Select(i => BinaryPrimitives.ReadSingleLittleEndian(data.AsSpan(i * 4))).ToArray();
