@@ -23,7 +23,7 @@ namespace Tsunami.Benchmarks;
 /// </summary>
 internal static class InferBenchmark
 {
-    private static readonly Option<string> Model = new("--model") { Description = "A default model: mobilenetv2, ppocr-rec, ppocr-det or yolox-nano", DefaultValueFactory = _ => "mobilenetv2" };
+    private static readonly Option<string> Model = new("--model") { Description = "A default model: mobilenetv2, ppocr-rec, ppocr-det or yolox-nano", DefaultValueFactory = _ => "ppocr-rec" };
     private static readonly Option<string> Concurrency = new("--concurrency") { Description = "Comma-separated client counts", DefaultValueFactory = _ => "1,2,4,8,16,32" };
     private static readonly Option<double> Seconds = new("--seconds") { Description = "Measuring time per point", DefaultValueFactory = _ => 6 };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object" };
@@ -36,6 +36,8 @@ internal static class InferBenchmark
         ["ppocr-det"] = [1, 3, 320, 320],
         ["yolox-nano"] = [1, 3, 416, 416],
     };
+
+    private const int BatchingDelayMicroseconds = 2000;
 
     private sealed record Point(string Mode, int Clients, double InferencesPerSecond, double P50, double P95, double P99, double MeanBatch, int Errors);
 
@@ -59,7 +61,7 @@ internal static class InferBenchmark
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = Address(server), Timeout = TimeSpan.FromMinutes(1) };
 
             var points = new List<Point>();
-            (string Mode, string Name)[] modes = [("batching", model), ("no batching", model + "-nobatch")];
+            (string Mode, string Name)[] modes = [("batching", model + "-batching"), ("no batching", model + "-nobatch")];
             foreach (var (_, name) in modes)
             {
                 await LoadAsync(http, name, body, 8, 2);
@@ -89,7 +91,7 @@ internal static class InferBenchmark
                 requestShape = shape,
                 instances = served.InstanceCount,
                 maxBatchSize = config.MaxBatchSize,
-                maxQueueDelayMs = (config.DynamicBatching?.MaxQueueDelayMicroseconds ?? 0) / 1000.0,
+                maxQueueDelayMs = BatchingDelayMicroseconds / 1000.0,
                 points,
                 offlineInferencesPerSecond = offline,
             };
@@ -127,19 +129,26 @@ internal static class InferBenchmark
         var app = TsunamiServer.Build(new ServerSettings(Port: 0, GrpcPort: null), [.. settings]);
         await app.StartAsync(cancellationToken);
         var runtime = app.Services.GetRequiredService<ModelRuntime>();
-        // The same model, file and instances without the dynamic batcher: each request runs alone.
+        // The same file and instances twice, whatever the shipped configuration says: with the dynamic batcher
+        // (2 ms delay, preferred batch 8) and without it (each request runs alone).
         var served = runtime.Get(model);
-        var folder = Path.Combine(repository, model + "-nobatch");
-        Directory.CreateDirectory(Path.Combine(folder, "1"));
-        File.CreateSymbolicLink(Path.Combine(folder, "1", "model.onnx"), served.Location.Path);
         var config = served.Config;
-        File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(new
+        foreach (var (suffix, batching) in new[] { ("-batching", true), ("-nobatch", false) })
         {
-            name = model + "-nobatch",
-            max_batch_size = config.MaxBatchSize,
-            instance_group = config.InstanceGroup.Select(g => new { count = g.Count, kind = g.Kind }),
-        }));
-        await runtime.LoadAsync(model + "-nobatch", cancellationToken);
+            var folder = Path.Combine(repository, model + suffix);
+            Directory.CreateDirectory(Path.Combine(folder, "1"));
+            File.CreateSymbolicLink(Path.Combine(folder, "1", "model.onnx"), served.Location.Path);
+            File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(new
+            {
+                name = model + suffix,
+                max_batch_size = config.MaxBatchSize,
+                dynamic_batching = batching && config.MaxBatchSize > 0
+                    ? new { preferred_batch_size = new[] { Math.Min(8, config.MaxBatchSize) }, max_queue_delay_microseconds = BatchingDelayMicroseconds }
+                    : null,
+                instance_group = config.InstanceGroup.Select(g => new { count = g.Count, kind = g.Kind }),
+            }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
+            await runtime.LoadAsync(model + suffix, cancellationToken);
+        }
         return app;
     }
 

@@ -8,7 +8,8 @@ namespace Tsunami.Serving.Runtime;
 /// One bounded queue per model, drained by one thread per instance. A thread takes the oldest request and, when the
 /// model batches, keeps adding queued requests of the same shape until the batch reaches max_batch_size, reaches a
 /// preferred size with nothing else queued, or its oldest request has waited max_queue_delay. A request of another
-/// shape, or one that would overflow the batch, starts that thread's next batch. Unloading lets the queue drain.
+/// shape, or one that would overflow the batch, starts that thread's next batch. With several instances, a batch
+/// takes its share of what is queued rather than all of it. Unloading lets the queue drain.
 /// </summary>
 internal sealed class DynamicBatcher : IDisposable
 {
@@ -18,6 +19,7 @@ internal sealed class DynamicBatcher : IDisposable
     private readonly HashSet<long> _preferred;
     private readonly long _delayTicks;
     private readonly Action<List<PendingRequest>, int> _execute;
+    private readonly int _instances;
     private readonly List<Thread> _threads = [];
 
     public DynamicBatcher(string model, ModelConfig config, int defaultQueueSize, int instances, Action<List<PendingRequest>, int> execute)
@@ -28,6 +30,7 @@ internal sealed class DynamicBatcher : IDisposable
         _preferred = batching is null ? [] : batching.PreferredBatchSize.Select(size => (long)size).ToHashSet();
         _delayTicks = batching is null ? 0 : batching.MaxQueueDelayMicroseconds * Stopwatch.Frequency / 1_000_000;
         _execute = execute;
+        _instances = instances;
         _queue = Channel.CreateBounded<PendingRequest>(new BoundedChannelOptions(_capacity) { FullMode = BoundedChannelFullMode.Wait });
         for (var instance = 0; instance < instances; instance++)
         {
@@ -65,8 +68,9 @@ internal sealed class DynamicBatcher : IDisposable
                 }
                 var batch = new List<PendingRequest> { first };
                 var size = first.BatchSize;
+                var limit = Limit(reader.Count);
                 var deadline = first.EnqueuedAt + _delayTicks;
-                while (size < _maxBatch)
+                while (size < limit)
                 {
                     if (reader.TryRead(out var next))
                     {
@@ -74,7 +78,7 @@ internal sealed class DynamicBatcher : IDisposable
                         {
                             continue;
                         }
-                        if (next.ShapeKey != first.ShapeKey || size + next.BatchSize > _maxBatch)
+                        if (next.ShapeKey != first.ShapeKey || size + next.BatchSize > limit)
                         {
                             carried = next;
                             break;
@@ -98,6 +102,13 @@ internal sealed class DynamicBatcher : IDisposable
             carried?.Completion.TrySetException(Unloaded());
         }
     }
+
+    /// <summary>
+    /// What one batch may take: when requests are already queued, an even share of them per instance, so that one
+    /// instance does not take the whole queue while the others idle; otherwise max_batch_size.
+    /// </summary>
+    private long Limit(int queued) =>
+        queued == 0 || _instances == 1 ? _maxBatch : Math.Min(_maxBatch, (queued + _instances) / _instances);
 
     private PendingRequest? Take(ChannelReader<PendingRequest> reader)
     {
