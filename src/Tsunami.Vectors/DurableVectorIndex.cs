@@ -96,11 +96,19 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
 
     public IReadOnlyList<Neighbor> Search(ReadOnlySpan<float> query, int k, SearchOptions? options = null) => _index.Search(query, k, options);
 
-    /// <summary>Writes a new snapshot (the graph, for HNSW; else every live vector) and starts an empty log.</summary>
+    /// <summary>
+    /// Writes a new snapshot (the graph, for HNSW; else every live vector) and starts an empty log. An HNSW graph whose
+    /// tombstones have reached <see cref="HnswOptions.CompactAboveTombstones"/> is rebuilt without them first.
+    /// </summary>
     public void Checkpoint()
     {
         lock (_writer)
         {
+            if (_index is HnswIndex { Tombstones: > 0 } compactable &&
+                compactable.Tombstones >= compactable.Options.CompactAboveTombstones * (compactable.Count + compactable.Tombstones))
+            {
+                compactable.Compact();
+            }
             var path = Path.Combine(_folder, SnapshotName);
             var temporary = path + ".tmp";
             using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))

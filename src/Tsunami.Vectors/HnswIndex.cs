@@ -11,12 +11,12 @@ namespace Tsunami.Vectors;
 /// </summary>
 public sealed class HnswIndex : IVectorIndex
 {
-    private readonly VectorSpace _space;
+    private VectorSpace _space;
     private readonly HnswOptions _options;
     private readonly int _m0;
     private readonly double _levelMultiplier;
-    private readonly Random _random;
-    private readonly Dictionary<long, int> _nodes = [];
+    private Random _random;
+    private Dictionary<long, int> _nodes = [];
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly ThreadLocal<Scratch> _scratch = new(() => new Scratch());
     private int[] _layer0;
@@ -57,6 +57,8 @@ public sealed class HnswIndex : IVectorIndex
 
     /// <summary>Bytes a search reads per vector (int8 codes and scale, or float32).</summary>
     public int SearchBytesPerVector => _space.SearchBytesPerVector;
+
+    public HnswOptions Options => _options;
 
     /// <summary>Bytes held by vectors and links (not the key dictionary).</summary>
     public long MemoryBytes
@@ -109,6 +111,57 @@ public sealed class HnswIndex : IVectorIndex
             _removed[node] = true;
             _live--;
             return true;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Vectors removed or replaced whose nodes still sit in the graph, routing searches but never returned.</summary>
+    public int Tombstones
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _space.Rows - _live;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds the graph from the live vectors alone, as Qdrant's vacuum does: tombstones stop costing memory and
+    /// search time, and the links they held go to live neighbours. Searches wait while it runs.
+    /// </summary>
+    /// <returns>The tombstones dropped.</returns>
+    public int Compact()
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            var dropped = _space.Rows - _live;
+            if (dropped == 0)
+            {
+                return 0;
+            }
+            var fresh = new HnswIndex(Dimensions, Metric, _options);
+            for (var node = 0; node < _space.Rows; node++)
+            {
+                if (!_removed[node])
+                {
+                    fresh.Add(_keys[node], _space.Row(node));
+                }
+            }
+            (_space, _nodes, _random) = (fresh._space, fresh._nodes, fresh._random);
+            (_layer0, _upper, _levels, _keys, _removed) = (fresh._layer0, fresh._upper, fresh._levels, fresh._keys, fresh._removed);
+            (_entry, _top, _live) = (fresh._entry, fresh._top, fresh._live);
+            return dropped;
         }
         finally
         {

@@ -22,6 +22,9 @@ public sealed record HnswOptions
 
     public int Oversampling { get; init; } = 4;
 
+    /// <summary>A checkpoint of a durable index rebuilds the graph without its tombstones once they are this share of its nodes.</summary>
+    public double CompactAboveTombstones { get; init; } = 0.2;
+
     /// <summary>Below this share of live vectors, a filtered search compares the allowed vectors exactly instead.</summary>
     public double ExactBelowSelectivity { get; init; } = 0.02;
 }

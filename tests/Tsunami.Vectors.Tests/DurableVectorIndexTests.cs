@@ -69,6 +69,30 @@ public sealed class DurableVectorIndexTests : IDisposable
     }
 
     [Fact]
+    public void A_checkpoint_compacts_a_graph_with_many_tombstones_and_the_compacted_graph_reopens()
+    {
+        HnswIndex? graph = null;
+        using (var index = DurableVectorIndex.Open(_folder, () => graph = new HnswIndex(Dimensions, Metric.L2)))
+        {
+            for (long key = 0; key < 500; key++)
+            {
+                index.Add(key, KeyedVectors.Of(key, Dimensions));
+            }
+            for (long key = 0; key < 500; key += 2)
+            {
+                index.Remove(key);
+            }
+            Assert.Equal(250, graph!.Tombstones);
+            index.Checkpoint();
+            Assert.Equal(0, graph.Tombstones);
+        }
+        using var reopened = DurableVectorIndex.Open(_folder, () => graph = new HnswIndex(Dimensions, Metric.L2));
+        Assert.Equal((250, 0), (reopened.Count, graph.Tombstones));
+        Assert.Equal(Enumerable.Range(0, 250).Select(i => (long)((2 * i) + 1)), reopened.Entries().Select(e => e.Key).Order());
+        Assert.Equal(321, reopened.Search(KeyedVectors.Of(321, Dimensions), 1)[0].Key);
+    }
+
+    [Fact]
     public async Task A_kill_mid_insert_reopens_to_the_last_acknowledged_write()
     {
         var worker = Path.Combine(Root(), "tests", "Tsunami.Vectors.CrashWorker", "bin", Configuration(), "net10.0", "Tsunami.Vectors.CrashWorker.dll");

@@ -206,4 +206,41 @@ public sealed class VectorIndexTests
         Assert.Equal(3000, index.Count);
         Assert.Equal(2999, index.Search(vectors[2999], 1)[0].Key);
     }
+
+    [Fact]
+    public void Compaction_drops_tombstones_and_keeps_every_live_vector_findable()
+    {
+        var vectors = Data.Clustered(3000, 24, 30, seed: 5);
+        var hnsw = (HnswIndex)Fill(Create("hnsw", 24, Metric.Cosine), vectors);
+        var oracle = new FlatIndex(24, Metric.Cosine);
+        for (var i = 0; i < vectors.Length; i++)
+        {
+            if (i % 3 == 0)
+            {
+                Assert.True(hnsw.Remove(i));
+            }
+            else
+            {
+                oracle.Add(i, vectors[i]);
+            }
+        }
+        hnsw.Add(1, vectors[2]);
+        oracle.Add(1, vectors[2]);
+        var queries = Data.Clustered(100, 24, 30, seed: 6);
+        var memoryBefore = hnsw.MemoryBytes;
+        Assert.Equal(1001, hnsw.Tombstones);
+
+        Assert.Equal(1001, hnsw.Compact());
+
+        Assert.Equal((0, 2000), (hnsw.Tombstones, hnsw.Count));
+        Assert.True(hnsw.MemoryBytes < memoryBefore * 0.75, $"{hnsw.MemoryBytes} bytes after, {memoryBefore} before");
+        Assert.Equal(oracle.Entries().OrderBy(e => e.Key).Select(e => e.Key), hnsw.Entries().OrderBy(e => e.Key).Select(e => e.Key));
+        Assert.Equal([1L, 2], hnsw.Search(vectors[2], 2).Select(n => n.Key).Order());
+        Assert.DoesNotContain(hnsw.Search(vectors[3], 20), n => n.Key % 3 == 0 && n.Key != 0);
+        var recall = Recall(hnsw, oracle, queries, 10, new SearchOptions { Ef = 100 });
+        Assert.True(recall >= 0.95, $"recall@10 after compaction {recall:0.000}");
+        Assert.Equal(0, hnsw.Compact());
+        hnsw.Add(3000, vectors[0]);
+        Assert.Equal(3000, hnsw.Search(vectors[0], 1)[0].Key);
+    }
 }
