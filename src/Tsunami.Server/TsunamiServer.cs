@@ -1,17 +1,23 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using Scalar.AspNetCore;
+using Tsunami.Server.Api;
+using Tsunami.Server.Security;
 using Tsunami.Engine.Hosting;
-using Tsunami.Inference;
 using Tsunami.Server.Hosting;
 using Tsunami.Server.Inference;
 using Tsunami.Serving;
 using Tsunami.Serving.Metrics;
-using Tsunami.Storage;
 
 namespace Tsunami.Server;
 
-/// <summary>The one server process: the Open Inference Protocol over HTTP, health and Prometheus metrics.</summary>
+/// <summary>
+/// The one server process: the REST API over the store (/api, API keys, OpenAPI with a Scalar reference page), the Open
+/// Inference Protocol over REST and gRPC, health and Prometheus metrics.
+/// </summary>
 public static class TsunamiServer
 {
     public static WebApplication Build(ServerSettings settings, string[]? args = null)
@@ -35,10 +41,18 @@ public static class TsunamiServer
         });
 
         var app = builder.Build();
+        SecurityServiceCollectionExtensions.RequireKeysOffLoopback(settings.Host, app.Services.GetRequiredService<IOptions<Security.ApiKeyOptions>>().Value);
         app.UseMiddleware<ProtocolErrorMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready").AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference().AllowAnonymous();
+        app.MapGroup("/api").RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy).MapAssets().MapAsk();
         app.MapOpenInference();
-        app.MapGrpcService<GrpcInferenceEndpoint>();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGrpcService<GrpcInferenceEndpoint>().RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);
         return app;
     }
 
@@ -63,11 +77,18 @@ public static class TsunamiServer
 
     internal static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section));
-        services.AddInference(configuration);
+        services.AddTsunami(configuration);
         services.AddServing(configuration);
+        services.AddApiKeys(configuration);
+        services.AddHealthChecks().AddCheck<ReadinessCheck>("ready");
+        services.AddOpenApi();
         services.AddHostedService<ModelLoaderService>();
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
+        // The CLI's --json conventions: camelCase, nulls left out, enums by name.
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+            json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
+        });
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ServingMetrics.MeterName)
             .AddPrometheusExporter(prometheus =>

@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using Tsunami.Cli.Output;
 using Tsunami.Engine.Ask;
+using Tsunami.Engine.Views;
 
 namespace Tsunami.Cli.Commands;
 
@@ -55,16 +56,7 @@ internal static class AskCommand
         var explain = parse.GetResult(Explain) is not null && parse.GetValue(Explain);
         if (context.Json)
         {
-            JsonOutput.Write(new
-            {
-                question = answer.Plan.Question,
-                count = answer.Plan.AsksCount ? answer.Matches : (int?)null,
-                matches = answer.Matches,
-                summary = answer.Summary,
-                results = answer.Results,
-                notes = answer.Notes,
-                plan = explain ? answer.Plan.Explain().TrimEnd().Split('\n') : null,
-            });
+            JsonOutput.Write(Json.Answer(answer, explain));
             return 0;
         }
         if (explain)

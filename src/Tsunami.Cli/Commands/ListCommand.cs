@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using Tsunami.Cli.Output;
 using Tsunami.Core.Storage;
+using Tsunami.Engine.Views;
 
 namespace Tsunami.Cli.Commands;
 

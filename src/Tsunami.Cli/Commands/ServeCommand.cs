@@ -25,7 +25,7 @@ internal static class ServeCommand
                 await app.WaitForShutdownAsync(cancellationToken);
                 return 0;
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or Microsoft.Extensions.Options.OptionsValidationException)
+            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException)
             {
                 await Console.Error.WriteLineAsync($"error: cannot serve on {settings.Url}: {e.Message}");
                 return CliAction.Failed;

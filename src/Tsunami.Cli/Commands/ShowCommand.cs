@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using Tsunami.Cli.Output;
 using Tsunami.Core.Storage;
+using Tsunami.Engine.Views;
 
 namespace Tsunami.Cli.Commands;
 
@@ -25,20 +26,14 @@ internal static class ShowCommand
             await Console.Error.WriteLineAsync($"error: no asset with the id or path '{key}'");
             return CliAction.Failed;
         }
-        var view = AssetView.From(asset, withMetadata: true);
-        var found = EnrichmentView.From(await context.Get<IEnrichmentStore>().GetAsync(asset.Id, cancellationToken));
+        var enrichment = await context.Get<IEnrichmentStore>().GetAsync(asset.Id, cancellationToken);
         if (context.Json)
         {
-            JsonOutput.Write(new
-            {
-                view.Id, view.Collection, view.Path, view.Sha256, view.Bytes, view.Format, view.Width, view.Height, view.TakenAt,
-                view.Location, view.CameraMake, view.CameraModel, view.Orientation, view.PerceptualHash, view.IngestedAt, view.Tags,
-                view.Derived, view.NearDuplicates, view.Metadata,
-                found.Objects, found.ObjectCounts, found.Labels, found.Concepts, found.Faces, found.FaceCount, found.Quality, found.Text, found.TextLines,
-                found.Stages, found.StageErrors,
-            });
+            JsonOutput.Write(Json.Detail(asset, enrichment));
             return 0;
         }
+        var view = AssetView.From(asset, withMetadata: true);
+        var found = EnrichmentView.From(enrichment);
 
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         void Row(string name, string? value)

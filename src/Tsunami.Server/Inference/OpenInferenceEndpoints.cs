@@ -14,15 +14,15 @@ internal static class OpenInferenceEndpoints
 
     public static IEndpointRouteBuilder MapOpenInference(this IEndpointRouteBuilder routes)
     {
-        var v2 = routes.MapGroup("/v2");
+        var v2 = routes.MapGroup("/v2").RequireAuthorization(Security.SecurityServiceCollectionExtensions.ReadPolicy);
         v2.MapGet("", () => Results.Json(new
         {
             name = "tsunami",
             version = typeof(OpenInferenceEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
             extensions = Extensions,
         }));
-        v2.MapGet("/health/live", () => Results.Ok());
-        v2.MapGet("/health/ready", (ModelRuntime runtime) => runtime.Ready ? Results.Ok() : Results.BadRequest());
+        v2.MapGet("/health/live", () => Results.Ok()).AllowAnonymous();
+        v2.MapGet("/health/ready", (ModelRuntime runtime) => runtime.Ready ? Results.Ok() : Results.BadRequest()).AllowAnonymous();
 
         foreach (var prefix in new[] { "/models/{name}", "/models/{name}/versions/{version}" })
         {
@@ -39,11 +39,12 @@ internal static class OpenInferenceEndpoints
         {
             await runtime.LoadAsync(name, cancellationToken);
             return Results.Ok();
-        });
+        }).RequireAuthorization(Security.SecurityServiceCollectionExtensions.AdminPolicy);
         v2.MapPost("/repository/models/{name}/unload", async (ModelRuntime runtime, string name, CancellationToken cancellationToken) =>
             await runtime.UnloadAsync(name, cancellationToken)
                 ? Results.Ok()
-                : throw new InferenceException(InferenceError.NotFound, $"model '{name}' is not loaded"));
+                : throw new InferenceException(InferenceError.NotFound, $"model '{name}' is not loaded"))
+            .RequireAuthorization(Security.SecurityServiceCollectionExtensions.AdminPolicy);
         return routes;
     }
 

@@ -46,6 +46,8 @@ internal sealed partial class ProtocolErrorMiddleware(RequestDelegate next, ILog
             (StatusCodes.Status413PayloadTooLarge, $"the request body is larger than the server accepts ({bad.Message})"),
         BadHttpRequestException bad => (bad.StatusCode, bad.Message),
         KeyNotFoundException notFound => (StatusCodes.Status404NotFound, notFound.Message),
+        Api.ApiException api => (api.Status, api.Message),
+        Query.Parsing.QuestionException or Storage.AmbiguousAssetException => (StatusCodes.Status400BadRequest, e.Message),
         ModelLoadException or InvalidDataException or ModelUnavailableException => (StatusCodes.Status400BadRequest, e.Message),
         OperationCanceledException => null,
         _ => (StatusCodes.Status500InternalServerError, $"internal error: {e.Message}"),

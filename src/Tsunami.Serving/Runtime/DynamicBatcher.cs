@@ -134,7 +134,7 @@ internal sealed class DynamicBatcher : IDisposable
         }
         if (request.Expired)
         {
-            request.Completion.TrySetException(new InferenceException(InferenceError.Timeout, "the request timed out in the queue before a model instance took it"));
+            request.Completion.TrySetException(new InferenceException(InferenceError.Timeout, "the request's timeout expired in the queue before a model instance took it"));
             return true;
         }
         return false;

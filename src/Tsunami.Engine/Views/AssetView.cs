@@ -1,10 +1,10 @@
 using System.Globalization;
 using Tsunami.Core.Assets;
 
-namespace Tsunami.Cli.Output;
+namespace Tsunami.Engine.Views;
 
-/// <summary>An asset as the CLI prints it, in text and in --json.</summary>
-internal sealed record AssetView(
+/// <summary>An asset as the CLI and the API show it.</summary>
+public sealed record AssetView(
     string Id,
     string Collection,
     string Path,
@@ -47,8 +47,8 @@ internal sealed record AssetView(
         withMetadata ? asset.Capture.Tags : null);
 }
 
-internal sealed record LocationView(double Latitude, double Longitude);
+public sealed record LocationView(double Latitude, double Longitude);
 
-internal sealed record DerivedView(string Kind, string Sha256, string MediaType, int Width, int Height, long Bytes);
+public sealed record DerivedView(string Kind, string Sha256, string MediaType, int Width, int Height, long Bytes);
 
-internal sealed record NearDuplicateView(string Id, int Distance);
+public sealed record NearDuplicateView(string Id, int Distance);

@@ -1,9 +1,9 @@
 using Tsunami.Core.Enrichment;
 
-namespace Tsunami.Cli.Output;
+namespace Tsunami.Engine.Views;
 
-/// <summary>What enrichment found in a photo, as `show` prints it; stages never run are left out.</summary>
-internal sealed record EnrichmentView(
+/// <summary>What enrichment found in a photo, as `show` and the API show it; stages never run are left out.</summary>
+public sealed record EnrichmentView(
     IReadOnlyList<ObjectView>? Objects,
     IReadOnlyDictionary<string, int>? ObjectCounts,
     IReadOnlyList<LabelView>? Labels,
@@ -32,15 +32,15 @@ internal sealed record EnrichmentView(
     private static float Round(float score) => MathF.Round(score, 3);
 }
 
-internal sealed record ObjectView(string Label, float Score, BoxView Box);
+public sealed record ObjectView(string Label, float Score, BoxView Box);
 
-internal sealed record LabelView(string Label, float Score, string Synset);
+public sealed record LabelView(string Label, float Score, string Synset);
 
-internal sealed record TextLineView(string Text, float Confidence, float[] Quad);
+public sealed record TextLineView(string Text, float Confidence, float[] Quad);
 
-internal sealed record FaceView(float Score, BoxView Box, float[] Landmarks);
+public sealed record FaceView(float Score, BoxView Box, float[] Landmarks);
 
-internal sealed record BoxView(float X, float Y, float Width, float Height)
+public sealed record BoxView(float X, float Y, float Width, float Height)
 {
     public static BoxView From(Box box) => new(MathF.Round(box.X, 1), MathF.Round(box.Y, 1), MathF.Round(box.Width, 1), MathF.Round(box.Height, 1));
 }

@@ -1,0 +1,33 @@
+namespace Tsunami.Server.Security;
+
+/// <summary>
+/// API keys, section "Server": <c>"ApiKeys": [ { "Key": "...", "Role": "admin" } ]</c>, or TSUNAMI_API_KEYS as
+/// <c>key1:admin,key2:read</c>. On loopback keys are optional; on any other address the server needs one.
+/// </summary>
+public sealed class ApiKeyOptions
+{
+    public const string Section = "Server";
+
+    public List<ApiKey> ApiKeys { get; set; } = [];
+
+    public bool Required => ApiKeys.Count > 0;
+}
+
+public sealed class ApiKey
+{
+    public string Key { get; set; } = "";
+
+    /// <summary>read: questions, assets, metadata and inference; admin: also changes (uploads, deletes, loading models).</summary>
+    public string Role { get; set; } = ApiRoles.Read;
+}
+
+public static class ApiRoles
+{
+    public const string Read = "read";
+    public const string Admin = "admin";
+
+    /// <summary>Parses TSUNAMI_API_KEYS: comma-separated key:role pairs (a key alone is read-only).</summary>
+    public static List<ApiKey> Parse(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(pair => pair.Split(':', 2) is [var key, var role] ? new ApiKey { Key = key, Role = role } : new ApiKey { Key = pair })
+        .ToList();
+}
