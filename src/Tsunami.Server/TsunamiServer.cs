@@ -49,6 +49,7 @@ public static class TsunamiServer
         app.MapHealthChecks("/health/ready").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
+        app.MapUi();
         app.MapGroup("/api").RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy).MapAssets().MapAsk();
         app.MapOpenInference();
         app.MapGrpcService<GrpcInferenceEndpoint>().RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);

@@ -21,6 +21,8 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     public Uri GrpcAddress { get; }
 
     public static async Task<LoopbackServer> StartAsync(IReadOnlyDictionary<string, string> settings)

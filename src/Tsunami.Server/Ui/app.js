@@ -1,0 +1,131 @@
+// Tsunami's web UI: a question box, a thumbnail grid with the evidence for each result, and a photo view with the
+// objects and text drawn over it. Plain JavaScript against the REST API; nothing to build.
+const pageSize = 60;
+const $ = (id) => document.getElementById(id);
+let question = "";
+let limit = pageSize;
+let lastCount = 0;
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+async function api(path, options) {
+  const response = await fetch(path, options);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.error || `${response.status} ${response.statusText}`);
+  return body;
+}
+
+const fileName = (path) => path.split(/[\\/]/).pop();
+
+// Text read from photos (OCR) is anyone's: it never reaches markup unescaped.
+const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// "how many photos show horses" with a count of 12 reads "12 photos show horses".
+function inWords(answer) {
+  if (answer.count === undefined || answer.count === null) return answer.summary;
+  const noun = answer.count === 1 ? "photo" : "photos";
+  const rest = answer.question.replace(/^\s*how many\s+(photos|pictures|images)?\s*/i, "").replace(/\?$/, "");
+  const verb = answer.count === 1 ? rest.replace(/^show\b/, "shows").replace(/^have\b/, "has") : rest;
+  return `${answer.count} ${noun} ${verb}`.trim();
+}
+
+function why(result) {
+  const seen = new Set();
+  return result.evidence.map((e) => e.what).filter((w) => !seen.has(w) && seen.add(w)).slice(0, 3).join(" · ");
+}
+
+function card(result) {
+  const link = el("a", { class: "card", href: `#asset=${result.id}`, "data-id": result.id, title: result.path },
+    el("img", { src: `/api/assets/${result.id}/thumbnail`, alt: fileName(result.path), loading: "lazy" }),
+    el("span", { class: "name" }, fileName(result.path)),
+    el("span", { class: "why" }, why(result)));
+  link.addEventListener("click", (event) => { event.preventDefault(); openAsset(result.id); });
+  return link;
+}
+
+async function ask(more = false) {
+  if (!question) return;
+  limit = more ? limit + pageSize : pageSize;
+  try {
+    const answer = await api(`/api/ask?q=${encodeURIComponent(question)}&limit=${limit}`);
+    lastCount = answer.results.length;
+    $("summary").textContent = inWords(answer);
+    $("notes").replaceChildren(...answer.notes.map((n) => el("li", {}, n)));
+    $("results").replaceChildren(...answer.results.map(card));
+  } catch (error) {
+    $("summary").textContent = error.message;
+    $("results").replaceChildren();
+  }
+}
+
+function drawBoxes(asset) {
+  const svg = $("boxes");
+  svg.setAttribute("viewBox", `0 0 ${asset.width} ${asset.height}`);
+  const shapes = [];
+  for (const o of asset.objects || []) {
+    shapes.push(`<rect class="object" x="${o.box.x}" y="${o.box.y}" width="${o.box.width}" height="${o.box.height}"><title>${escape(o.label)} ${o.score}</title></rect>`);
+    shapes.push(`<text x="${o.box.x + 4}" y="${o.box.y + 16}" font-size="${Math.max(14, asset.width / 60)}">${escape(o.label)}</text>`);
+  }
+  for (const line of asset.textLines || []) {
+    const xs = line.quad.filter((_, i) => i % 2 === 0), ys = line.quad.filter((_, i) => i % 2 === 1);
+    const x = Math.min(...xs), y = Math.min(...ys);
+    shapes.push(`<rect class="text" x="${x}" y="${y}" width="${Math.max(...xs) - x}" height="${Math.max(...ys) - y}"><title>${escape(line.text)}</title></rect>`);
+  }
+  svg.innerHTML = shapes.join("");
+}
+
+function facts(asset) {
+  const rows = [
+    ["file", asset.path], ["size", `${asset.width}×${asset.height} ${asset.format}`], ["taken", asset.takenAt],
+    ["camera", [asset.cameraMake, asset.cameraModel].filter(Boolean).join(" ")],
+    ["location", asset.location && `${asset.location.latitude.toFixed(5)}, ${asset.location.longitude.toFixed(5)}`],
+    ["objects", Object.entries(asset.objectCounts || {}).map(([label, n]) => `${n} × ${label}`).join(", ")],
+    ["labels", (asset.labels || []).map((l) => `${l.label} ${Math.round(l.score * 100)}%`).join(", ")],
+    ["text", (asset.text || []).join(" / ")],
+    ["tags", Object.entries(asset.tags || {}).map(([k, v]) => `${k}=${v}`).join(", ")],
+  ].filter(([, value]) => value);
+  const list = el("dl");
+  for (const [name, value] of rows) list.append(el("dt", {}, name), el("dd", {}, value));
+  const flags = (asset.quality?.flags || []).map((f) => el("span", { class: "flag" }, f));
+  if (flags.length) list.append(el("dt", {}, "quality"), el("dd", {}, ...flags));
+  if (asset.location) {
+    const { latitude, longitude } = asset.location;
+    list.append(el("dt", {}, "map"), el("dd", {}, el("a", { href: `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=15/${latitude}/${longitude}`, target: "_blank", rel: "noopener" }, "OpenStreetMap")));
+  }
+  return list;
+}
+
+async function openAsset(id) {
+  const asset = await api(`/api/assets/${id}`);
+  $("preview").src = `/api/assets/${id}/preview`;
+  $("preview").alt = fileName(asset.path);
+  drawBoxes(asset);
+  $("facts").replaceChildren(facts(asset));
+  $("similar").replaceChildren();
+  if (!$("detail").open) $("detail").showModal();
+  history.replaceState(null, "", `${location.pathname}${location.search}#asset=${id}`);
+  api(`/api/similar/${id}?limit=8`).then((answer) => $("similar").replaceChildren(...answer.results.map(card))).catch(() => {});
+}
+
+$("close").addEventListener("click", () => $("detail").close());
+$("detail").addEventListener("close", () => history.replaceState(null, "", `${location.pathname}${location.search}`));
+$("search").addEventListener("submit", (event) => {
+  event.preventDefault();
+  question = $("q").value.trim();
+  history.pushState(null, "", `/?q=${encodeURIComponent(question)}`);
+  ask();
+});
+new IntersectionObserver((entries) => {
+  if (entries.some((e) => e.isIntersecting) && question && lastCount >= limit) ask(true);
+}).observe($("more"));
+
+question = new URLSearchParams(location.search).get("q") || "";
+$("q").value = question;
+ask();
+const deepAsset = location.hash.match(/^#asset=([0-9a-f-]+)$/);
+if (deepAsset) openAsset(deepAsset[1]);

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Tsunami.Engine.Ingest;
+
+namespace Tsunami.Server.Tests;
+
+/// <summary>
+/// The web UI in real headless Chromium (Debian's, driven by Playwright) against a real server over the darknet
+/// samples. Screenshots are kept under artifacts/ui.
+/// </summary>
+public sealed class UiTests : IAsyncLifetime
+{
+    private readonly TestRepository _repository = new();
+    private LoopbackServer _server = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    private static string Artifacts => Directory.CreateDirectory(Path.Combine(RepositoryPaths.Root, "artifacts", "ui")).FullName;
+
+    public async Task InitializeAsync()
+    {
+        var settings = _repository.Settings;
+        if (Directory.Exists(RepositoryPaths.SharedModels))
+        {
+            settings["Models:SharedDirectory"] = RepositoryPaths.SharedModels;
+        }
+        _server = await LoopbackServer.StartAsync(settings);
+        var ingested = await _server.Services.GetRequiredService<IngestService>().IngestAsync(
+            new IngestRequest([Path.Combine(RepositoryPaths.Samples, "darknet")], "samples", new Dictionary<string, string>(), Enrich: true), null, CancellationToken.None);
+        Assert.Equal(0, ingested.Failed);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            // This machine has no internet: without these Chromium keeps trying to reach Google's services.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    private async Task<IPage> OpenAsync(string path)
+    {
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        await page.GotoAsync(new Uri(_server.Client.BaseAddress!, path).ToString());
+        return page;
+    }
+
+    [Fact]
+    public async Task A_deep_linked_question_shows_the_count_in_words_and_the_right_thumbnails()
+    {
+        var page = await OpenAsync("/?q=" + Uri.EscapeDataString("how many photos show horses"));
+        await page.Locator("#results .card").First.WaitForAsync();
+
+        Assert.Equal("2 photos show horses", await page.Locator("#summary").InnerTextAsync());
+        var names = await page.Locator("#results .card .name").AllInnerTextsAsync();
+        Assert.Equal(["horses.jpg", "person.jpg"], names.Order());
+        Assert.All(await page.Locator("#results .card .why").AllInnerTextsAsync(), why => Assert.Contains("horse", why, StringComparison.Ordinal));
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#results img')].every(i => i.complete && i.naturalWidth > 0)");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "ask-horses.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Typing_a_question_answers_it_and_makes_the_address_a_link_to_it()
+    {
+        var page = await OpenAsync("/");
+        await page.FillAsync("#q", "photos with a giraffe");
+        await page.PressAsync("#q", "Enter");
+        await page.Locator("#results .card").First.WaitForAsync();
+        Assert.Equal("giraffe.jpg", await page.Locator("#results .card .name").First.InnerTextAsync());
+        Assert.EndsWith("/?q=photos%20with%20a%20giraffe", page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Opening_a_photo_draws_its_objects_and_lists_what_was_found()
+    {
+        var page = await OpenAsync("/?q=" + Uri.EscapeDataString("photos with a bicycle"));
+        await page.Locator("#results .card", new PageLocatorOptions { HasText = "dog.jpg" }).ClickAsync();
+        await page.Locator("#detail[open]").WaitForAsync();
+        await page.Locator("#boxes rect.object").First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+
+        var labels = await page.Locator("#boxes text").AllTextContentsAsync();
+        Assert.Contains("dog", labels);
+        Assert.Contains("bicycle", labels);
+        Assert.Contains("dog.jpg", await page.Locator("#facts").InnerTextAsync(), StringComparison.Ordinal);
+        await page.WaitForFunctionAsync("() => document.getElementById('preview').naturalWidth > 0");
+        await page.Locator("#similar .card").First.WaitForAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "detail-dog.png") });
+    }
+
+    [Fact]
+    public async Task A_question_nobody_can_answer_says_so()
+    {
+        var page = await OpenAsync("/?q=" + Uri.EscapeDataString("photos with the text QWXZV PLORT"));
+        await page.WaitForFunctionAsync("() => document.getElementById('summary').textContent.length > 0");
+        Assert.Equal("No photo matches.", await page.Locator("#summary").InnerTextAsync());
+        Assert.Equal(0, await page.Locator("#results .card").CountAsync());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _server.DisposeAsync();
+        _repository.Dispose();
+    }
+}
