@@ -41,7 +41,7 @@ public static class TsunamiServer
         });
 
         var app = builder.Build();
-        SecurityServiceCollectionExtensions.RequireKeysOffLoopback(settings.Host, app.Services.GetRequiredService<IOptions<Security.ApiKeyOptions>>().Value);
+        SecurityServiceCollectionExtensions.RequireKeysOffLoopback(settings.Host, app.Services.GetRequiredService<IOptions<ServerOptions>>().Value);
         app.UseMiddleware<ProtocolErrorMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -50,7 +50,7 @@ public static class TsunamiServer
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
         app.MapUi();
-        app.MapGroup("/api").RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy).MapAssets().MapAsk();
+        app.MapGroup("/api").RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy).MapAssets().MapAsk().MapUploads();
         app.MapOpenInference();
         app.MapGrpcService<GrpcInferenceEndpoint>().RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);
@@ -83,7 +83,9 @@ public static class TsunamiServer
         services.AddApiKeys(configuration);
         services.AddHealthChecks().AddCheck<ReadinessCheck>("ready");
         services.AddOpenApi();
-        services.AddHostedService<ModelLoaderService>();
+        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form =>
+            form.MultipartBodyLengthLimit = configuration.GetValue(ServerOptions.Section + ":" + nameof(ServerOptions.MaxUploadBytes), new ServerOptions().MaxUploadBytes));
+        services.AddHostedService<StartupService>();
         // The CLI's --json conventions: camelCase, nulls left out, enums by name.
         services.ConfigureHttpJsonOptions(json =>
         {

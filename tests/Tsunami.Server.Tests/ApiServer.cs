@@ -6,11 +6,11 @@ using Tsunami.Engine.Ingest;
 namespace Tsunami.Server.Tests;
 
 /// <summary>The server in process over a store holding the darknet sample photos, ingested and enriched by real models.</summary>
-public sealed class ApiServer : WebApplicationFactory<Program>, IAsyncLifetime
+public class ApiServer : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public TestRepository Repository { get; } = new();
 
-    public IReadOnlyDictionary<string, string> ExtraSettings { get; init; } = new Dictionary<string, string>();
+    protected virtual IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

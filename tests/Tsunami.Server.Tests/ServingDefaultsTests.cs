@@ -19,4 +19,16 @@ public sealed class ServingDefaultsTests
         Assert.Equal(options.DefaultMaxQueueSize, documented.GetProperty("DefaultMaxQueueSize").GetInt32());
         Assert.Equal(options.MaxRequestBytes, documented.GetProperty("MaxRequestBytes").GetInt64());
     }
+
+    [Fact]
+    public void Server_defaults_match()
+    {
+        var documented = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "config", "tsunami.defaults.json")),
+            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }).RootElement.GetProperty(ServerOptions.Section);
+        var options = new ServerOptions();
+        Assert.Equal(["ApiKeys", "MaxUploadBytes"], documented.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(0, documented.GetProperty("ApiKeys").GetArrayLength());
+        Assert.Empty(options.ApiKeys);
+        Assert.Equal(options.MaxUploadBytes, documented.GetProperty("MaxUploadBytes").GetInt64());
+    }
 }

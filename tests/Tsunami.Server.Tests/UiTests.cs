@@ -88,6 +88,22 @@ public sealed class UiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_photo_uploaded_from_the_page_is_stored_and_found()
+    {
+        var page = await OpenAsync("/?q=" + Uri.EscapeDataString("photos with the text DANGER"));
+        await page.WaitForFunctionAsync("() => document.getElementById('summary').textContent.length > 0");
+        var file = Path.Combine(_repository.DataDirectory, "..", "danger-sign.png");
+        await File.WriteAllBytesAsync(file, TextPhotos.Sign("DANGER\nKEEP OUT"));
+
+        await page.SetInputFilesAsync("#files", file);
+
+        await page.Locator("#uploads li[data-done]").WaitForAsync();
+        Assert.Equal("stored", await page.Locator("#uploads li .status").InnerTextAsync());
+        await page.Locator("#results .card", new PageLocatorOptions { HasText = "danger-sign.png" }).WaitForAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "upload.png") });
+    }
+
+    [Fact]
     public async Task A_question_nobody_can_answer_says_so()
     {
         var page = await OpenAsync("/?q=" + Uri.EscapeDataString("photos with the text QWXZV PLORT"));

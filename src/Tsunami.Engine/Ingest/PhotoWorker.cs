@@ -63,7 +63,7 @@ internal sealed class PhotoWorker(
             {
                 Id = id,
                 Collection = request.Collection,
-                Path = file.Path,
+                Path = request.NameOf(file.Path),
                 Hash = hash,
                 Bytes = content.Length,
                 Format = photo.Format,
@@ -102,5 +102,5 @@ internal sealed class PhotoWorker(
         return new DerivedFile(kind, hash, image.MediaType, image.Width, image.Height, image.Content.Length);
     }
 
-    private static FileOutcome.Failed Fail(Candidate file, string reason) => new(file, new IngestError(file.Path, reason));
+    private FileOutcome.Failed Fail(Candidate file, string reason) => new(file, new IngestError(request.NameOf(file.Path), reason));
 }

@@ -47,6 +47,7 @@ internal sealed partial class ProtocolErrorMiddleware(RequestDelegate next, ILog
         BadHttpRequestException bad => (bad.StatusCode, bad.Message),
         KeyNotFoundException notFound => (StatusCodes.Status404NotFound, notFound.Message),
         Api.ApiException api => (api.Status, api.Message),
+        Storage.StoreBusyException => (StatusCodes.Status409Conflict, e.Message),
         Query.Parsing.QuestionException or Storage.AmbiguousAssetException => (StatusCodes.Status400BadRequest, e.Message),
         ModelLoadException or InvalidDataException or ModelUnavailableException => (StatusCodes.Status400BadRequest, e.Message),
         OperationCanceledException => null,

@@ -10,7 +10,7 @@ internal static class SecurityServiceCollectionExtensions
 
     public static IServiceCollection AddApiKeys(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ApiKeyOptions>().Bind(configuration.GetSection(ApiKeyOptions.Section)).PostConfigure(options =>
+        services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.Section)).PostConfigure(options =>
         {
             if (configuration["API_KEYS"] is { Length: > 0 } fromEnvironment)
             {
@@ -26,7 +26,7 @@ internal static class SecurityServiceCollectionExtensions
     }
 
     /// <summary>Anywhere but loopback, a server without keys would hand the store to the network: refuse to start.</summary>
-    public static void RequireKeysOffLoopback(string host, ApiKeyOptions keys)
+    public static void RequireKeysOffLoopback(string host, ServerOptions keys)
     {
         var loopback = host == "localhost" || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
         if (!loopback && !keys.Required)

@@ -112,6 +112,49 @@ async function openAsset(id) {
   api(`/api/similar/${id}?limit=8`).then((answer) => $("similar").replaceChildren(...answer.results.map(card))).catch(() => {});
 }
 
+// Uploads: one request a file, so that each has its own progress and its own error.
+function upload(file) {
+  const progress = el("progress", { max: "1", value: "0" });
+  const status = el("span", { class: "status" }, "uploading…");
+  const row = el("li", { "data-name": file.name }, el("span", { class: "name" }, file.name), progress, status);
+  $("uploads").append(row);
+  return new Promise((resolve) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", "/api/assets?collection=uploads");
+    request.setRequestHeader("X-Requested-With", "tsunami");
+    request.upload.onprogress = (event) => { if (event.lengthComputable) progress.value = event.loaded / event.total; };
+    request.onload = () => {
+      let body = {};
+      try { body = JSON.parse(request.responseText); } catch { }
+      progress.value = 1;
+      if (request.status !== 200) { row.classList.add("failed"); status.textContent = body.error || `${request.status}`; }
+      else if (body.errors?.length) { row.classList.add("failed"); status.textContent = body.errors[0].reason; }
+      else if (body.duplicates) status.textContent = "already stored";
+      else status.textContent = "stored";
+      row.dataset.done = row.classList.contains("failed") ? "failed" : "stored";
+      resolve();
+    };
+    request.onerror = () => { row.classList.add("failed"); status.textContent = "the upload did not reach the server"; row.dataset.done = "failed"; resolve(); };
+    const form = new FormData();
+    form.append("files", file, file.name);
+    request.send(form);
+  });
+}
+
+async function uploadAll(files) {
+  await Promise.all([...files].map(upload));
+  ask();
+}
+
+$("files").addEventListener("change", () => uploadAll($("files").files));
+document.addEventListener("dragover", (event) => { event.preventDefault(); document.body.classList.add("dropping"); });
+document.addEventListener("dragleave", () => document.body.classList.remove("dropping"));
+document.addEventListener("drop", (event) => {
+  event.preventDefault();
+  document.body.classList.remove("dropping");
+  uploadAll(event.dataTransfer.files);
+});
+
 $("close").addEventListener("click", () => $("detail").close());
 $("detail").addEventListener("close", () => history.replaceState(null, "", `${location.pathname}${location.search}`));
 $("search").addEventListener("submit", (event) => {

@@ -1,14 +1,18 @@
-namespace Tsunami.Server.Security;
+namespace Tsunami.Server;
 
-/// <summary>
-/// API keys, section "Server": <c>"ApiKeys": [ { "Key": "...", "Role": "admin" } ]</c>, or TSUNAMI_API_KEYS as
-/// <c>key1:admin,key2:read</c>. On loopback keys are optional; on any other address the server needs one.
-/// </summary>
-public sealed class ApiKeyOptions
+/// <summary>The server's keys and limits. Section "Server" of the configuration.</summary>
+public sealed class ServerOptions
 {
     public const string Section = "Server";
 
+    /// <summary>
+    /// <c>"ApiKeys": [ { "Key": "...", "Role": "admin" } ]</c>, or TSUNAMI_API_KEYS as <c>key1:admin,key2:read</c>.
+    /// On loopback keys are optional; on any other address the server needs one.
+    /// </summary>
     public List<ApiKey> ApiKeys { get; set; } = [];
+
+    /// <summary>Largest upload request in bytes (all its files together); each file is also held to Media:MaxFileBytes.</summary>
+    public long MaxUploadBytes { get; set; } = 1L << 30;
 
     public bool Required => ApiKeys.Count > 0;
 }

@@ -1,0 +1,130 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Tsunami.Core.Ingest;
+using Tsunami.Engine.Ingest;
+using Tsunami.Media;
+using Tsunami.Server.Security;
+using Tsunami.Storage;
+
+namespace Tsunami.Server.Api;
+
+/// <summary>
+/// Uploads: a multipart form of files, stored under names of the server's choosing (an uploaded file's name is only
+/// recorded, never used as a path), then ingested and enriched like any photo, each file refused with its own reason.
+/// </summary>
+internal static class UploadEndpoints
+{
+    private static readonly SemaphoreSlim OneWriter = new(1, 1);
+
+    public static RouteGroupBuilder MapUploads(this RouteGroupBuilder api)
+    {
+        api.MapPost("/assets", UploadAsync)
+            .RequireAuthorization(SecurityServiceCollectionExtensions.AdminPolicy)
+            .AddEndpointFilter<CrossSiteGuard>()
+            .DisableAntiforgery();
+        api.MapPost("/collections", async (Core.Storage.IAssetStore store, CollectionRequest body, CancellationToken cancellationToken) =>
+            {
+                var collection = await store.GetOrCreateCollectionAsync(CollectionName(body.Name), cancellationToken);
+                return Results.Json(new { name = collection.Name });
+            })
+            .RequireAuthorization(SecurityServiceCollectionExtensions.AdminPolicy)
+            .AddEndpointFilter<CrossSiteGuard>();
+        return api;
+    }
+
+    public sealed record CollectionRequest(string? Name);
+
+    private static async Task<IResult> UploadAsync(
+        HttpContext http, IngestService ingest, DataDirectory data, IOptions<ServerOptions> server, IOptions<MediaOptions> media, string? collection, CancellationToken cancellationToken)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = server.Value.MaxUploadBytes;
+        }
+        if (!http.Request.HasFormContentType)
+        {
+            throw new ApiException(StatusCodes.Status415UnsupportedMediaType, "an upload is a multipart/form-data form of files");
+        }
+        var name = CollectionName(collection ?? "uploads");
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ApiException(StatusCodes.Status413PayloadTooLarge, $"the upload is larger than the server accepts (Server:MaxUploadBytes is {server.Value.MaxUploadBytes:N0} bytes): {e.Message}");
+        }
+        if (form.Files.Count == 0)
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest, "the form holds no files");
+        }
+        var folder = Path.Combine(data.Root, "uploads", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var names = new Dictionary<string, string>(StringComparer.Ordinal);
+            var refused = new List<IngestError>();
+            for (var i = 0; i < form.Files.Count; i++)
+            {
+                var file = form.Files[i];
+                var fileName = FileName(file.FileName, i);
+                if (file.Length > media.Value.MaxFileBytes)
+                {
+                    refused.Add(new IngestError(fileName, $"too large: {file.Length:N0} bytes, above the limit of {media.Value.MaxFileBytes:N0} bytes (Media:MaxFileBytes)"));
+                    continue;
+                }
+                var path = Path.Combine(folder, i.ToString("d5", System.Globalization.CultureInfo.InvariantCulture));
+                await using (var target = File.Create(path))
+                {
+                    await file.CopyToAsync(target, cancellationToken);
+                }
+                names[path] = fileName;
+            }
+            IngestResult? result = null;
+            if (names.Count > 0)
+            {
+                await OneWriter.WaitAsync(cancellationToken);
+                try
+                {
+                    result = await ingest.IngestAsync(new IngestRequest([.. names.Keys], name, new Dictionary<string, string>(), Enrich: true, names), null, cancellationToken);
+                }
+                finally
+                {
+                    OneWriter.Release();
+                }
+            }
+            var errors = refused.Concat(result?.Errors ?? []).ToList();
+            return Results.Json(new
+            {
+                collection = name,
+                ingested = result?.Ingested ?? 0,
+                duplicates = result?.Duplicates ?? 0,
+                failed = errors.Count,
+                errors = errors.Select(e => new { path = e.Path, reason = e.Reason }),
+                duplicateFiles = result?.DuplicateFiles.Select(d => new { path = names.GetValueOrDefault(d.Path, d.Path), duplicateOf = d.DuplicateOf.ToString() }) ?? [],
+                assetIds = result?.AssetIds.Select(id => id.ToString()) ?? [],
+            });
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>The uploaded name as a label: its last segment, printable, at most 200 characters.</summary>
+    private static string FileName(string? uploaded, int index)
+    {
+        var name = new string(Path.GetFileName((uploaded ?? "").Replace('\\', '/')).Where(c => !char.IsControl(c)).ToArray()).Trim();
+        name = name.Length > 200 ? name[..200] : name;
+        return name.Length == 0 || name is "." or ".." ? $"upload-{index + 1}" : name;
+    }
+
+    private static string CollectionName(string? name)
+    {
+        var trimmed = name?.Trim() ?? "";
+        return trimmed.Length is > 0 and <= 100 && !trimmed.Any(char.IsControl)
+            ? trimmed
+            : throw new ApiException(StatusCodes.Status400BadRequest, "collection: a name of 1 to 100 printable characters is needed");
+    }
+}
