@@ -14,6 +14,9 @@ public sealed class ServerOptions
     /// <summary>Largest upload request in bytes (all its files together); each file is also held to Media:MaxFileBytes.</summary>
     public long MaxUploadBytes { get; set; } = 1L << 30;
 
+    /// <summary>Folders ingest jobs may read from (and below); empty: any folder an admin names.</summary>
+    public List<string> IngestRoots { get; set; } = [];
+
     public bool Required => ApiKeys.Count > 0;
 }
 

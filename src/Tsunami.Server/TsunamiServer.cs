@@ -50,7 +50,7 @@ public static class TsunamiServer
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
         app.MapUi();
-        app.MapGroup("/api").RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy).MapAssets().MapAsk().MapUploads();
+        app.MapGroup("/api").RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy).MapAssets().MapAsk().MapUploads().MapJobs();
         app.MapOpenInference();
         app.MapGrpcService<GrpcInferenceEndpoint>().RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);
@@ -86,6 +86,9 @@ public static class TsunamiServer
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form =>
             form.MultipartBodyLengthLimit = configuration.GetValue(ServerOptions.Section + ":" + nameof(ServerOptions.MaxUploadBytes), new ServerOptions().MaxUploadBytes));
         services.AddHostedService<StartupService>();
+        services.AddSingleton<IngestJobs>();
+        // A body or parameter that does not bind is answered with the reason, not an empty 400.
+        services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         // The CLI's --json conventions: camelCase, nulls left out, enums by name.
         services.ConfigureHttpJsonOptions(json =>
         {

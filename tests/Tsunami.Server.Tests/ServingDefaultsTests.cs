@@ -26,7 +26,9 @@ public sealed class ServingDefaultsTests
         var documented = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "config", "tsunami.defaults.json")),
             new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }).RootElement.GetProperty(ServerOptions.Section);
         var options = new ServerOptions();
-        Assert.Equal(["ApiKeys", "MaxUploadBytes"], documented.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["ApiKeys", "IngestRoots", "MaxUploadBytes"], documented.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(0, documented.GetProperty("IngestRoots").GetArrayLength());
+        Assert.Empty(options.IngestRoots);
         Assert.Equal(0, documented.GetProperty("ApiKeys").GetArrayLength());
         Assert.Empty(options.ApiKeys);
         Assert.Equal(options.MaxUploadBytes, documented.GetProperty("MaxUploadBytes").GetInt64());

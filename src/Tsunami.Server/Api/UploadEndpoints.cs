@@ -14,8 +14,6 @@ namespace Tsunami.Server.Api;
 /// </summary>
 internal static class UploadEndpoints
 {
-    private static readonly SemaphoreSlim OneWriter = new(1, 1);
-
     public static RouteGroupBuilder MapUploads(this RouteGroupBuilder api)
     {
         api.MapPost("/assets", UploadAsync)
@@ -35,7 +33,7 @@ internal static class UploadEndpoints
     public sealed record CollectionRequest(string? Name);
 
     private static async Task<IResult> UploadAsync(
-        HttpContext http, IngestService ingest, DataDirectory data, IOptions<ServerOptions> server, IOptions<MediaOptions> media, string? collection, CancellationToken cancellationToken)
+        HttpContext http, IngestService ingest, IngestJobs jobs, DataDirectory data, IOptions<ServerOptions> server, IOptions<MediaOptions> media, string? collection, CancellationToken cancellationToken)
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -84,14 +82,14 @@ internal static class UploadEndpoints
             IngestResult? result = null;
             if (names.Count > 0)
             {
-                await OneWriter.WaitAsync(cancellationToken);
+                await jobs.Writer.WaitAsync(cancellationToken);
                 try
                 {
                     result = await ingest.IngestAsync(new IngestRequest([.. names.Keys], name, new Dictionary<string, string>(), Enrich: true, names), null, cancellationToken);
                 }
                 finally
                 {
-                    OneWriter.Release();
+                    jobs.Writer.Release();
                 }
             }
             var errors = refused.Concat(result?.Errors ?? []).ToList();
@@ -120,7 +118,7 @@ internal static class UploadEndpoints
         return name.Length == 0 || name is "." or ".." ? $"upload-{index + 1}" : name;
     }
 
-    private static string CollectionName(string? name)
+    public static string CollectionName(string? name)
     {
         var trimmed = name?.Trim() ?? "";
         return trimmed.Length is > 0 and <= 100 && !trimmed.Any(char.IsControl)
