@@ -21,7 +21,7 @@ internal static class AskBenchmark
     private static readonly Option<int> Runs = new("--runs") { Description = "Runs of each question", DefaultValueFactory = _ => 20 };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object" };
 
-    private static (string Kind, string[] Questions)[] QuestionKinds()
+    internal static (string Kind, string[] Questions)[] QuestionKinds()
     {
         var (lat, lon) = SyntheticStore.SiteCentre(5);
         var near = string.Create(CultureInfo.InvariantCulture, $"near {lat:0.###},{lon:0.###} within 2 km");
@@ -96,7 +96,7 @@ internal static class AskBenchmark
         return command;
     }
 
-    private static async Task<string> EnsureStoreAsync(int size, CancellationToken cancellationToken)
+    internal static async Task<string> EnsureStoreAsync(int size, CancellationToken cancellationToken)
     {
         using var temp = new TempDirectory();
         await using var services = Services(temp.Combine("data"));
