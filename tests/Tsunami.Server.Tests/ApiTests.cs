@@ -82,6 +82,17 @@ public sealed class ApiTests(ApiServer server) : IClassFixture<ApiServer>
         Assert.DoesNotContain(dog, ids);
     }
 
+    [Fact]
+    public async Task Facets_count_the_photos_of_each_value()
+    {
+        var facets = await GetJsonAsync("/api/facets");
+        int Count(string facet, string value) => facets.GetProperty(facet).EnumerateArray().Single(f => f.GetProperty("value").GetString() == value).GetProperty("count").GetInt32();
+        Assert.Equal(Directory.GetFiles(Path.Combine(RepositoryPaths.Samples, "darknet")).Length, Count("collections", "samples"));
+        Assert.Equal(2, Count("objects", "horse"));
+        Assert.Equal(1, Count("objects", "giraffe"));
+        Assert.Equal(Count("collections", "samples"), Count("tags", "site=12"));
+    }
+
     public static TheoryData<string, HttpStatusCode, string> BadRequests => new()
     {
         { "/api/assets/0123456789abcdef", HttpStatusCode.NotFound, "no asset has the id '0123456789abcdef'" },

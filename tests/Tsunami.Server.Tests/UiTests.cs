@@ -104,6 +104,23 @@ public sealed class UiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_facet_narrows_the_question_and_the_answer()
+    {
+        var page = await OpenAsync("/");
+        var giraffe = page.Locator("#facets [data-facet=objects] .chip[data-value=giraffe]");
+        await giraffe.WaitForAsync();
+        Assert.Equal("giraffe (1)", await giraffe.InnerTextAsync());
+
+        await giraffe.ClickAsync();
+
+        await page.Locator("#results .card").First.WaitForAsync();
+        Assert.Equal("photos with a giraffe", await page.InputValueAsync("#q"));
+        Assert.Equal(["giraffe.jpg"], await page.Locator("#results .card .name").AllInnerTextsAsync());
+        Assert.EndsWith("/?q=photos%20with%20a%20giraffe", page.Url, StringComparison.Ordinal);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "facets.png") });
+    }
+
+    [Fact]
     public async Task A_question_nobody_can_answer_says_so()
     {
         var page = await OpenAsync("/?q=" + Uri.EscapeDataString("photos with the text QWXZV PLORT"));

@@ -144,6 +144,7 @@ function upload(file) {
 async function uploadAll(files) {
   await Promise.all([...files].map(upload));
   ask();
+  loadFacets();
 }
 
 $("files").addEventListener("change", () => uploadAll($("files").files));
@@ -154,6 +155,39 @@ document.addEventListener("drop", (event) => {
   document.body.classList.remove("dropping");
   uploadAll(event.dataTransfer.files);
 });
+
+// Facets: each value adds its words to the question, so the planner does the narrowing and the link stays shareable.
+const facetWords = {
+  collections: (v) => `in the ${v} collection`,
+  tags: (v) => (v.startsWith("site=") ? `from site ${v.slice(5)}` : v),
+  objects: (v) => `with a ${v}`,
+  labels: (v) => `of ${v}`,
+  quality: (v) => (v === "low-resolution" ? "low-res" : v),
+  taken: (v) => v,
+};
+
+function refine(words) {
+  const base = question || "photos";
+  question = `${base} ${words}`.replace(/\s+/g, " ").trim();
+  $("q").value = question;
+  history.pushState(null, "", `/?q=${encodeURIComponent(question)}`);
+  ask();
+}
+
+async function loadFacets() {
+  let facets;
+  try { facets = await api("/api/facets"); } catch { return; }
+  facets.taken = ["taken today", "taken yesterday", "taken last week", "taken this month", "taken this year"].map((value) => ({ value }));
+  const names = { collections: "collection", tags: "tags", objects: "objects", labels: "labels", quality: "quality", taken: "when" };
+  const groups = Object.entries(names).filter(([key]) => facets[key]?.length).map(([key, title]) =>
+    el("div", { class: "group", "data-facet": key }, el("span", {}, title),
+      ...facets[key].map((f) => {
+        const chip = el("button", { type: "button", class: "chip", "data-value": f.value }, f.count === undefined ? f.value : `${f.value} (${f.count})`);
+        chip.addEventListener("click", () => refine(facetWords[key](f.value)));
+        return chip;
+      })));
+  $("facets").replaceChildren(...groups);
+}
 
 $("close").addEventListener("click", () => $("detail").close());
 $("detail").addEventListener("close", () => history.replaceState(null, "", `${location.pathname}${location.search}`));
@@ -167,8 +201,15 @@ new IntersectionObserver((entries) => {
   if (entries.some((e) => e.isIntersecting) && question && lastCount >= limit) ask(true);
 }).observe($("more"));
 
+window.addEventListener("popstate", () => {
+  question = new URLSearchParams(location.search).get("q") || "";
+  $("q").value = question;
+  ask();
+});
+
 question = new URLSearchParams(location.search).get("q") || "";
 $("q").value = question;
 ask();
+loadFacets();
 const deepAsset = location.hash.match(/^#asset=([0-9a-f-]+)$/);
 if (deepAsset) openAsset(deepAsset[1]);
