@@ -121,6 +121,30 @@ public sealed class UiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_operations_page_charts_model_traffic_and_storage()
+    {
+        var page = await OpenAsync("/ops");
+        await page.WaitForFunctionAsync("() => Number(document.body.dataset.ticks) >= 1");
+        Assert.Contains("MB", await page.Locator("#storage tr[data-collection=samples]").InnerTextAsync(), StringComparison.Ordinal);
+
+        using var traffic = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+        var load = Task.Run(async () =>
+        {
+            while (!traffic.IsCancellationRequested)
+            {
+                await Protocol.InferAsync(_server.Client, "affine", [1, 2, 3, 4], [1, 4]);
+            }
+        });
+        await page.WaitForFunctionAsync(
+            "() => Number(document.querySelector('#models tr[data-model=affine] td:nth-child(3)')?.textContent) > 0",
+            null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        await traffic.CancelAsync();
+        await load;
+        Assert.Equal("1", await page.Locator("#models tr[data-model=affine] td:nth-child(7)").InnerTextAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "operations.png") });
+    }
+
+    [Fact]
     public async Task A_question_nobody_can_answer_says_so()
     {
         var page = await OpenAsync("/?q=" + Uri.EscapeDataString("photos with the text QWXZV PLORT"));

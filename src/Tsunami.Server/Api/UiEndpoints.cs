@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace Tsunami.Server.Api;
 
-/// <summary>The web UI: three files embedded in the server, so nothing is built or looked up on disk at run time.</summary>
+/// <summary>The web UI (search and the operations page): files embedded in the server, so nothing is built or looked up on disk at run time.</summary>
 internal static class UiEndpoints
 {
     private static readonly (string Route, string Resource, string ContentType)[] Files =
@@ -10,6 +10,8 @@ internal static class UiEndpoints
         ("/", "index.html", "text/html; charset=utf-8"),
         ("/ui/app.js", "app.js", "text/javascript; charset=utf-8"),
         ("/ui/app.css", "app.css", "text/css; charset=utf-8"),
+        ("/ops", "ops.html", "text/html; charset=utf-8"),
+        ("/ui/ops.js", "ops.js", "text/javascript; charset=utf-8"),
     ];
 
     public static IEndpointRouteBuilder MapUi(this IEndpointRouteBuilder routes)

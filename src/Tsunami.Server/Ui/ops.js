@@ -1,0 +1,95 @@
+// The operations page: ingest throughput, model queues, latency and batch sizes, storage per collection. It reads
+// /metrics (Prometheus text) and /api/stats every two seconds and charts the differences.
+const $ = (id) => document.getElementById(id);
+const series = { ingest: [], inference: [] };
+let previous = null;
+
+function parseMetrics(text) {
+  const samples = [];
+  for (const line of text.split("\n")) {
+    const match = line.match(/^(\w+)\{([^}]*)\}\s+([-\d.eE+]+)/);
+    if (!match) continue;
+    const labels = Object.fromEntries([...match[2].matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    samples.push({ name: match[1], labels, value: Number(match[3]) });
+  }
+  return samples;
+}
+
+function byModel(samples) {
+  const models = {};
+  for (const s of samples) {
+    if (!s.labels.model || s.labels.reason) continue;
+    const key = `${s.labels.model}/${s.labels.version}`;
+    (models[key] ??= { model: s.labels.model, version: s.labels.version })[s.name] = s.value;
+  }
+  return models;
+}
+
+function chart(canvas, values, color) {
+  const context = canvas.getContext("2d");
+  const { width, height } = canvas;
+  context.clearRect(0, 0, width, height);
+  context.strokeStyle = "#dde2e8";
+  context.strokeRect(0.5, 0.5, width - 1, height - 1);
+  const top = Math.max(1, ...values);
+  context.fillStyle = "#5d6b7e";
+  context.font = "12px system-ui";
+  context.fillText(top.toFixed(1), 4, 14);
+  if (values.length < 2) return;
+  context.strokeStyle = color;
+  context.lineWidth = 2;
+  context.beginPath();
+  values.forEach((v, i) => {
+    const x = (i / 59) * (width - 2) + 1, y = height - 2 - (v / top) * (height - 20);
+    i === 0 ? context.moveTo(x, y) : context.lineTo(x, y);
+  });
+  context.stroke();
+}
+
+const push = (series, value) => { series.push(value); if (series.length > 60) series.shift(); };
+const cell = (text) => { const td = document.createElement("td"); td.textContent = text; return td; };
+
+async function tick() {
+  const [metricsText, stats] = await Promise.all([
+    fetch("/metrics").then((r) => (r.ok ? r.text() : "")),
+    fetch("/api/stats").then((r) => r.json()),
+  ]);
+  const now = performance.now() / 1000;
+  const models = byModel(parseMetrics(metricsText));
+  const current = { time: now, assets: stats.assets, models };
+  const rows = [];
+  let inferenceRate = 0;
+  for (const [key, m] of Object.entries(models)) {
+    const before = previous?.models[key];
+    const seconds = previous ? now - previous.time : 0;
+    const inferences = before ? (m.tsunami_inference_count ?? 0) - (before.tsunami_inference_count ?? 0) : 0;
+    const executions = before ? (m.tsunami_inference_exec_count ?? 0) - (before.tsunami_inference_exec_count ?? 0) : 0;
+    const compute = before ? (m.tsunami_inference_compute_infer_duration_us ?? 0) - (before.tsunami_inference_compute_infer_duration_us ?? 0) : 0;
+    const rate = seconds > 0 ? inferences / seconds : 0;
+    inferenceRate += rate;
+    const row = document.createElement("tr");
+    row.dataset.model = m.model;
+    row.append(cell(m.model), cell(m.version), cell(rate.toFixed(1)), cell(executions ? (inferences / executions).toFixed(1) : "–"),
+      cell(executions ? (compute / executions / 1000).toFixed(1) : "–"), cell(String(m.tsunami_inference_pending_request_count ?? 0)),
+      cell(String(m.tsunami_model_instance_count ?? 0)));
+    rows.push(row);
+  }
+  $("models").tBodies[0].replaceChildren(...rows);
+  const ingestRate = previous ? Math.max(0, (stats.assets - previous.assets) / (now - previous.time)) : 0;
+  push(series.ingest, ingestRate);
+  push(series.inference, inferenceRate);
+  chart($("ingest"), series.ingest, "#0b6bcb");
+  chart($("inference"), series.inference, "#c2410c");
+  $("ingest-now").textContent = `${stats.assets} photos stored · ${ingestRate.toFixed(1)} photos/s now`;
+  $("storage").tBodies[0].replaceChildren(...stats.collections.map((c) => {
+    const row = document.createElement("tr");
+    row.dataset.collection = c.name;
+    row.append(cell(c.name), cell(String(c.assets)), cell(`${(c.originalBytes / 1e6).toFixed(1)} MB`));
+    return row;
+  }));
+  previous = current;
+  document.body.dataset.ticks = String(Number(document.body.dataset.ticks || 0) + 1);
+}
+
+tick();
+setInterval(tick, 2000);
