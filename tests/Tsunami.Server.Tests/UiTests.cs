@@ -145,6 +145,25 @@ public sealed class UiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_photo_lists_its_near_duplicates_and_opens_them()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_repository.DataDirectory, "..", "copies")).FullName;
+        await File.WriteAllBytesAsync(Path.Combine(folder, "site-a.png"), TestPhotos.Png(800, 600, seed: 77));
+        await File.WriteAllBytesAsync(Path.Combine(folder, "site-a-copy.jpg"), TestPhotos.Jpeg(800, 600, seed: 77, quality: 70));
+        var ingested = await _server.Services.GetRequiredService<IngestService>().IngestAsync(
+            new IngestRequest([folder], "copies", new Dictionary<string, string>()), null, CancellationToken.None);
+        var original = ingested.AssetIds[0].ToString();
+        var page = await OpenAsync($"/?q=photos#asset={original}");
+        var near = page.Locator("#facts a.near");
+        await near.WaitForAsync();
+
+        await near.ClickAsync();
+
+        await page.WaitForFunctionAsync($"() => location.hash.startsWith('#asset=') && !location.hash.includes('{original}')");
+        Assert.Contains(ingested.AssetIds[1].ToString(), page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_question_nobody_can_answer_says_so()
     {
         var page = await OpenAsync("/?q=" + Uri.EscapeDataString("photos with the text QWXZV PLORT"));

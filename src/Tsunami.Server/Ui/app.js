@@ -93,6 +93,14 @@ function facts(asset) {
   for (const [name, value] of rows) list.append(el("dt", {}, name), el("dd", {}, value));
   const flags = (asset.quality?.flags || []).map((f) => el("span", { class: "flag" }, f));
   if (flags.length) list.append(el("dt", {}, "quality"), el("dd", {}, ...flags));
+  if (asset.nearDuplicates?.length) {
+    const links = asset.nearDuplicates.map((d) => {
+      const link = el("a", { href: `#asset=${d.id}`, class: "near" }, `${d.id.slice(0, 8)} (${d.distance} bits apart)`);
+      link.addEventListener("click", (event) => { event.preventDefault(); openAsset(d.id); });
+      return link;
+    });
+    list.append(el("dt", {}, "near-duplicates"), el("dd", {}, ...links.flatMap((l, i) => (i ? [", ", l] : [l]))));
+  }
   if (asset.location) {
     const { latitude, longitude } = asset.location;
     list.append(el("dt", {}, "map"), el("dd", {}, el("a", { href: `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=15/${latitude}/${longitude}`, target: "_blank", rel: "noopener" }, "OpenStreetMap")));
