@@ -80,4 +80,17 @@ public sealed class RepositoryConfigTests(InProcessServer server) : IClassFixtur
         var y = await Protocol.InferAsync(_client, "quantised", [1, 2, 3, 4], [1, 4]);
         Assert.Equal([-1f, -2, -3, -4], y);
     }
+
+    [Fact]
+    public void A_built_in_model_without_its_manifest_entry_is_refused_by_name()
+    {
+        using var temp = new TempDirectory();
+        var file = temp.Combine("serving.json");
+        File.WriteAllText(file, """{ "models": [ { "name": "orphan", "max_batch_size": 0 } ] }""");
+        var repository = new Tsunami.Serving.Repository.ModelRepository(
+            Microsoft.Extensions.Options.Options.Create(new Tsunami.Serving.ServingOptions { BuiltInModels = file, Repository = temp.Combine("none") }),
+            Microsoft.Extensions.Options.Options.Create(new Tsunami.Inference.Repository.ModelOptions()), null!);
+        var error = Assert.Throws<InvalidDataException>(() => repository.Names());
+        Assert.Equal($"{file} (orphan): a built-in model needs a valid name and manifest_model, the manifest entry it serves", error.Message);
+    }
 }

@@ -81,7 +81,12 @@ public sealed partial class ModelRepository(IOptions<ServingOptions> options, IO
             var configs = JsonSerializer.Deserialize<BuiltInModels>(File.ReadAllText(_options.BuiltInModels), ModelConfig.Json)?.Models ?? [];
             foreach (var config in configs)
             {
-                ModelConfig.Parse(JsonSerializer.Serialize(config, ModelConfig.Json), $"{_options.BuiltInModels} ({config.Name})");
+                var source = $"{_options.BuiltInModels} ({config.Name})";
+                ModelConfig.Parse(JsonSerializer.Serialize(config, ModelConfig.Json), source);
+                if (string.IsNullOrWhiteSpace(config.ManifestModel) || !IsValidName(config.Name))
+                {
+                    throw new InvalidDataException($"{source}: a built-in model needs a valid name and manifest_model, the manifest entry it serves");
+                }
             }
             return configs;
         }
