@@ -81,6 +81,31 @@ public sealed class ApiKeyTests(ApiKeyTests.KeyedServer server) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_key_signs_the_browser_in_with_an_http_only_cookie()
+    {
+        var browser = Client();
+        browser.DefaultRequestHeaders.Add("X-Requested-With", "tests");
+        var anonymous = await Protocol.JsonOf(await browser.GetAsync("/api/session"));
+        Assert.True(anonymous.GetProperty("keysRequired").GetBoolean());
+        Assert.False(anonymous.TryGetProperty("role", out _));
+
+        using var wrong = await browser.PostAsync("/api/session", Protocol.Json("""{ "key": "not-a-key-at-all" }"""));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/stats")).StatusCode);
+
+        using var signedIn = await browser.PostAsync("/api/session", Protocol.Json($$"""{ "key": "{{ReadKey}}" }"""));
+        Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
+        var cookie = signedIn.Headers.GetValues("Set-Cookie").Single();
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/stats")).StatusCode);
+        Assert.Equal("read", (await Protocol.JsonOf(await browser.GetAsync("/api/session"))).GetProperty("role").GetString());
+
+        using var crossSite = await Client().PostAsync("/api/session", Protocol.Json($$"""{ "key": "{{ReadKey}}" }"""));
+        Assert.Equal(HttpStatusCode.Forbidden, crossSite.StatusCode);
+    }
+
+    [Fact]
     public async Task Health_answers_without_a_key()
     {
         Assert.Equal(HttpStatusCode.OK, (await Client().GetAsync("/health/live")).StatusCode);

@@ -18,6 +18,9 @@ internal sealed class ApiKeyAuthentication(
     public const string SchemeName = "ApiKey";
     public const string Header = "X-Api-Key";
 
+    /// <summary>The cookie the web UI's key travels in, so that images and links carry it too.</summary>
+    public const string Cookie = "tsunami-key";
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var configured = keys.Value.ApiKeys;
@@ -31,13 +34,20 @@ internal sealed class ApiKeyAuthentication(
         {
             presented = authorization["Bearer ".Length..].Trim();
         }
+        presented ??= Request.Cookies[Cookie];
         if (string.IsNullOrEmpty(presented))
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
-        var bytes = Encoding.UTF8.GetBytes(presented);
-        var match = configured.FirstOrDefault(k => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(k.Key), bytes));
+        var match = Match(configured, presented);
         return Task.FromResult(match is null ? AuthenticateResult.Fail("invalid API key") : Success("api-key", match.Role));
+    }
+
+    /// <summary>The configured key equal to <paramref name="presented"/>, compared in constant time.</summary>
+    public static ApiKey? Match(IEnumerable<ApiKey> configured, string presented)
+    {
+        var bytes = Encoding.UTF8.GetBytes(presented);
+        return configured.FirstOrDefault(k => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(k.Key), bytes));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -15,6 +15,7 @@ function el(tag, attributes = {}, ...children) {
 
 async function api(path, options) {
   const response = await fetch(path, options);
+  if (response.status === 401) $("signin").hidden = false;
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(body.error || `${response.status} ${response.statusText}`);
   return body;
@@ -208,6 +209,18 @@ $("search").addEventListener("submit", (event) => {
 new IntersectionObserver((entries) => {
   if (entries.some((e) => e.isIntersecting) && question && lastCount >= limit) ask(true);
 }).observe($("more"));
+
+// With API keys, the key is exchanged once for an HttpOnly cookie that the page, its images and links then carry.
+$("signin").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const response = await fetch("/api/session", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Requested-With": "tsunami" },
+    body: JSON.stringify({ key: $("key").value }),
+  });
+  if (response.ok) location.reload();
+  else $("signin-error").textContent = (await response.json().catch(() => ({}))).error || "refused";
+});
 
 window.addEventListener("popstate", () => {
   question = new URLSearchParams(location.search).get("q") || "";
