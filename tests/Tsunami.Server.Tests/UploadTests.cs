@@ -58,6 +58,25 @@ public sealed class UploadTests(UploadTests.UploadServer server) : IClassFixture
     }
 
     [Fact]
+    public async Task A_photo_streamed_as_the_request_body_is_stored_under_its_name()
+    {
+        var photo = TestPhotos.Jpeg(640, 480, seed: 31);
+        using var response = await Client().PutAsync("/api/assets?collection=streamed&name=pump%207.jpg", new ByteArrayContent(photo));
+        var body = await Protocol.JsonOf(response);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, body.GetProperty("ingested").GetInt32());
+        var asset = await Protocol.JsonOf(await Client().GetAsync($"/api/assets/{body.GetProperty("id").GetString()}"));
+        Assert.Equal(("pump 7.jpg", "streamed"), (asset.GetProperty("path").GetString(), asset.GetProperty("collection").GetString()));
+
+        using var again = await Client().PutAsync("/api/assets?collection=streamed&name=again.jpg", new ByteArrayContent(photo));
+        Assert.Equal(body.GetProperty("id").GetString(), (await Protocol.JsonOf(again)).GetProperty("id").GetString());
+
+        using var broken = await Client().PutAsync("/api/assets?name=half.jpg", new ByteArrayContent(photo[..300]));
+        Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+        Assert.StartsWith("half.jpg: ", (await Protocol.JsonOf(broken)).GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_change_without_a_key_or_an_explicit_client_header_is_refused()
     {
         using var response = await Client(explicitClient: false).PostAsync("/api/assets", Form(("a.png", TestPhotos.Png(32, 32, 1))));

@@ -20,6 +20,9 @@ internal static class UploadEndpoints
             .RequireAuthorization(SecurityServiceCollectionExtensions.AdminPolicy)
             .AddEndpointFilter<CrossSiteGuard>()
             .DisableAntiforgery();
+        api.MapPut("/assets", StreamAsync)
+            .RequireAuthorization(SecurityServiceCollectionExtensions.AdminPolicy)
+            .AddEndpointFilter<CrossSiteGuard>();
         api.MapPost("/collections", async (Core.Storage.IAssetStore store, CollectionRequest body, CancellationToken cancellationToken) =>
             {
                 var collection = await store.GetOrCreateCollectionAsync(CollectionName(body.Name), cancellationToken);
@@ -102,6 +105,54 @@ internal static class UploadEndpoints
                 errors = errors.Select(e => new { path = e.Path, reason = e.Reason }),
                 duplicateFiles = result?.DuplicateFiles.Select(d => new { path = names.GetValueOrDefault(d.Path, d.Path), duplicateOf = d.DuplicateOf.ToString() }) ?? [],
                 assetIds = result?.AssetIds.Select(id => id.ToString()) ?? [],
+            });
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>One photo as the raw request body, streamed to disk as it arrives (no form): PUT /api/assets?name=...</summary>
+    private static async Task<IResult> StreamAsync(
+        HttpContext http, IngestService ingest, IngestJobs jobs, DataDirectory data, IOptions<MediaOptions> media, string? collection, string? name, CancellationToken cancellationToken)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = media.Value.MaxFileBytes;
+        }
+        var collectionName = CollectionName(collection ?? "uploads");
+        var fileName = FileName(name, 0);
+        var folder = Path.Combine(data.Root, "uploads", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var path = Path.Combine(folder, "00000");
+            await using (var target = File.Create(path))
+            {
+                await http.Request.Body.CopyToAsync(target, cancellationToken);
+            }
+            await jobs.Writer.WaitAsync(cancellationToken);
+            IngestResult result;
+            try
+            {
+                result = await ingest.IngestAsync(new IngestRequest([path], collectionName, new Dictionary<string, string>(), Enrich: true,
+                    new Dictionary<string, string> { [path] = fileName }), null, cancellationToken);
+            }
+            finally
+            {
+                jobs.Writer.Release();
+            }
+            if (result.Errors.Count > 0)
+            {
+                throw new ApiException(StatusCodes.Status400BadRequest, $"{fileName}: {result.Errors[0].Reason}");
+            }
+            return Results.Json(new
+            {
+                collection = collectionName,
+                ingested = result.Ingested,
+                duplicates = result.Duplicates,
+                id = result.AssetIds.Count > 0 ? result.AssetIds[0].ToString() : result.DuplicateFiles[0].DuplicateOf.ToString(),
             });
         }
         finally
