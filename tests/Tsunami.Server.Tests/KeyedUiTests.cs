@@ -21,12 +21,7 @@ public sealed class KeyedUiTests : IAsyncLifetime
         }
         _server = await LoopbackServer.StartAsync(settings);
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        _browser = await Chromium.LaunchAsync(_playwright);
     }
 
     [Fact]

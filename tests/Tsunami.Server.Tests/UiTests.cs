@@ -29,13 +29,7 @@ public sealed class UiTests : IAsyncLifetime
             new IngestRequest([Path.Combine(RepositoryPaths.Samples, "darknet")], "samples", new Dictionary<string, string>(), Enrich: true), null, CancellationToken.None);
         Assert.Equal(0, ingested.Failed);
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            // This machine has no internet: without these Chromium keeps trying to reach Google's services.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        _browser = await Chromium.LaunchAsync(_playwright);
     }
 
     private async Task<IPage> OpenAsync(string path)

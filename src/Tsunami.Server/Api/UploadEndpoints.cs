@@ -82,19 +82,7 @@ internal static class UploadEndpoints
                 }
                 names[path] = fileName;
             }
-            IngestResult? result = null;
-            if (names.Count > 0)
-            {
-                await jobs.Writer.WaitAsync(cancellationToken);
-                try
-                {
-                    result = await ingest.IngestAsync(new IngestRequest([.. names.Keys], name, new Dictionary<string, string>(), Enrich: true, names), null, cancellationToken);
-                }
-                finally
-                {
-                    jobs.Writer.Release();
-                }
-            }
+            var result = names.Count > 0 ? await IngestAsync(ingest, jobs, names, name, cancellationToken) : null;
             var errors = refused.Concat(result?.Errors ?? []).ToList();
             return Results.Json(new
             {
@@ -132,17 +120,7 @@ internal static class UploadEndpoints
             {
                 await http.Request.Body.CopyToAsync(target, cancellationToken);
             }
-            await jobs.Writer.WaitAsync(cancellationToken);
-            IngestResult result;
-            try
-            {
-                result = await ingest.IngestAsync(new IngestRequest([path], collectionName, new Dictionary<string, string>(), Enrich: true,
-                    new Dictionary<string, string> { [path] = fileName }), null, cancellationToken);
-            }
-            finally
-            {
-                jobs.Writer.Release();
-            }
+            var result = await IngestAsync(ingest, jobs, new Dictionary<string, string> { [path] = fileName }, collectionName, cancellationToken);
             if (result.Errors.Count > 0)
             {
                 throw new ApiException(StatusCodes.Status400BadRequest, $"{fileName}: {result.Errors[0].Reason}");
@@ -158,6 +136,21 @@ internal static class UploadEndpoints
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Ingests and enriches received files, recorded under their uploaded names, as the process's one writer.</summary>
+    private static async Task<IngestResult> IngestAsync(
+        IngestService ingest, IngestJobs jobs, Dictionary<string, string> names, string collection, CancellationToken cancellationToken)
+    {
+        await jobs.Writer.WaitAsync(cancellationToken);
+        try
+        {
+            return await ingest.IngestAsync(new IngestRequest([.. names.Keys], collection, new Dictionary<string, string>(), Enrich: true, names), null, cancellationToken);
+        }
+        finally
+        {
+            jobs.Writer.Release();
         }
     }
 
