@@ -158,6 +158,26 @@ public sealed class UiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_ingest_job_started_from_the_operations_page_runs_to_its_end()
+    {
+        var page = await OpenAsync("/ops");
+        await page.FillAsync("#job-source", "/no/such/folder");
+        await page.ClickAsync("#job button");
+        await page.Locator("#job-error:has-text('does not exist on the server')").WaitForAsync();
+
+        await page.FillAsync("#job-source", Path.Combine(RepositoryPaths.Samples, "darknet"));
+        await page.FillAsync("#job-collection", "imports");
+        await page.ClickAsync("#job button");
+
+        var row = page.Locator("#jobs tr[data-status=completed]");
+        await row.WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
+        var photos = Directory.GetFiles(Path.Combine(RepositoryPaths.Samples, "darknet")).Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(photos, await row.Locator("td:nth-child(5)").InnerTextAsync());
+        Assert.Equal("", await page.Locator("#job-error").InnerTextAsync());
+        await page.Locator("#storage tr[data-collection=imports]").WaitForAsync();
+    }
+
+    [Fact]
     public async Task A_question_nobody_can_answer_says_so()
     {
         var page = await OpenAsync("/?q=" + Uri.EscapeDataString("photos with the text QWXZV PLORT"));

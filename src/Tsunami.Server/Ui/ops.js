@@ -91,5 +91,37 @@ async function tick() {
   document.body.dataset.ticks = String(Number(document.body.dataset.ticks || 0) + 1);
 }
 
+// Ingest jobs (admin): start one over a server folder, follow each to its end.
+async function jobs() {
+  const response = await fetch("/api/jobs");
+  if (!response.ok) return;
+  const { jobs } = await response.json();
+  $("jobs").tBodies[0].replaceChildren(...jobs.map((job) => {
+    const row = document.createElement("tr");
+    row.dataset.job = job.id;
+    row.dataset.status = job.status;
+    const progress = document.createElement("progress");
+    progress.max = job.filesTotal || 1;
+    progress.value = job.filesDone || (job.status === "completed" ? progress.max : 0);
+    const bar = document.createElement("td");
+    bar.append(progress, ` ${job.filesDone ?? 0} / ${job.filesTotal ?? "?"}`);
+    row.append(cell(job.id), cell(job.collection), cell(job.error ? `${job.status}: ${job.error}` : job.status), bar,
+      cell(String(job.ingested ?? 0)), cell(String(job.failed ?? 0)));
+    return row;
+  }));
+}
+
+$("job").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const response = await fetch("/api/jobs", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Requested-With": "tsunami" },
+    body: JSON.stringify({ sources: [$("job-source").value.trim()], collection: $("job-collection").value.trim() || "imports" }),
+  });
+  $("job-error").textContent = response.ok ? "" : (await response.json().catch(() => ({}))).error || `${response.status}`;
+  jobs();
+});
+
 tick();
-setInterval(tick, 2000);
+jobs();
+setInterval(() => { tick(); jobs(); }, 2000);
