@@ -5,8 +5,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.ML.OnnxRuntime;
 using Tsunami.Server;
@@ -58,7 +56,7 @@ internal static class InferBenchmark
             var runtime = server.Services.GetRequiredService<ModelRuntime>();
             var served = runtime.Get(model);
             var body = Body(served.Inputs[0].Name, shape);
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = Address(server), Timeout = TimeSpan.FromMinutes(1) };
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = ClosedLoop.Address(server), Timeout = TimeSpan.FromMinutes(1) };
 
             var points = new List<Point>();
             (string Mode, string Name)[] modes = [("batching", model + "-batching"), ("no batching", model + "-nobatch")];
@@ -152,9 +150,6 @@ internal static class InferBenchmark
         return app;
     }
 
-    private static Uri Address(WebApplication app) =>
-        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-
     private static byte[] Body(string input, long[] shape)
     {
         var elements = (int)InferTensor.ElementCount(shape);
@@ -169,68 +164,36 @@ internal static class InferBenchmark
 
     private static async Task<Point> LoadAsync(HttpClient http, string model, byte[] body, int clients, double seconds, string mode = "warm-up")
     {
-        var headerLength = BitConverter.ToInt32(body, 0);
+        var headerLength = BitConverter.ToInt32(body, 0).ToString(CultureInfo.InvariantCulture);
         var payload = body.AsMemory(4);
-        var inferencesBefore = await MetricAsync(http, "tsunami_inference_count", model);
-        var executionsBefore = await MetricAsync(http, "tsunami_inference_exec_count", model);
-        var latencies = new List<double>[clients];
-        var errors = 0;
-        var stop = Stopwatch.StartNew();
-        var duration = TimeSpan.FromSeconds(seconds);
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async client =>
+        return await MeasureAsync(http, model, mode, clients, seconds, async (_, _) =>
         {
-            var own = latencies[client] = [];
-            while (stop.Elapsed < duration)
-            {
-                var content = new ReadOnlyMemoryContent(payload);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                content.Headers.Add("Inference-Header-Content-Length", headerLength.ToString(CultureInfo.InvariantCulture));
-                var started = Stopwatch.GetTimestamp();
-                using var response = await http.PostAsync($"/v2/models/{model}/infer", content);
-                await response.Content.ReadAsByteArrayAsync();
-                if (response.IsSuccessStatusCode)
-                {
-                    own.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                }
-                else
-                {
-                    Interlocked.Increment(ref errors);
-                }
-            }
-        }));
-        var elapsed = stop.Elapsed.TotalSeconds;
-        var all = latencies.SelectMany(l => l).Order().ToList();
-        double Percentile(double p) => all.Count == 0 ? double.NaN : Math.Round(all[Math.Min(all.Count - 1, (int)(p * all.Count))], 1);
-        var inferences = await MetricAsync(http, "tsunami_inference_count", model) - inferencesBefore;
-        var executions = await MetricAsync(http, "tsunami_inference_exec_count", model) - executionsBefore;
-        return new Point(mode, clients, Math.Round(all.Count / elapsed, 1), Percentile(0.50), Percentile(0.95), Percentile(0.99),
-            Math.Round(executions == 0 ? 0 : inferences / executions, 1), errors);
+            var content = new ReadOnlyMemoryContent(payload);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            content.Headers.Add("Inference-Header-Content-Length", headerLength);
+            using var response = await http.PostAsync($"/v2/models/{model}/infer", content);
+            await response.Content.ReadAsByteArrayAsync();
+            return response.IsSuccessStatusCode;
+        });
     }
 
-    private static async Task<Point> CallAsync(ServedModel model, InferRequest request, int clients, double seconds, string mode, HttpClient http)
-    {
-        var inferencesBefore = await MetricAsync(http, "tsunami_inference_count", model.Name);
-        var executionsBefore = await MetricAsync(http, "tsunami_inference_exec_count", model.Name);
-        var latencies = new List<double>[clients];
-        var stop = Stopwatch.StartNew();
-        var duration = TimeSpan.FromSeconds(seconds);
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+    private static Task<Point> CallAsync(ServedModel model, InferRequest request, int clients, double seconds, string mode, HttpClient http) =>
+        MeasureAsync(http, model.Name, mode, clients, seconds, async (_, _) =>
         {
-            var own = latencies[client] = [];
-            while (stop.Elapsed < duration)
-            {
-                var started = Stopwatch.GetTimestamp();
-                await model.InferAsync(request, CancellationToken.None);
-                own.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-        })));
-        var elapsed = stop.Elapsed.TotalSeconds;
-        var all = latencies.SelectMany(l => l).Order().ToList();
-        double Percentile(double p) => Math.Round(all[Math.Min(all.Count - 1, (int)(p * all.Count))], 1);
-        var inferences = await MetricAsync(http, "tsunami_inference_count", model.Name) - inferencesBefore;
-        var executions = await MetricAsync(http, "tsunami_inference_exec_count", model.Name) - executionsBefore;
-        return new Point(mode, clients, Math.Round(all.Count / elapsed, 1), Percentile(0.50), Percentile(0.95), Percentile(0.99),
-            Math.Round(executions == 0 ? 0 : inferences / executions, 1), 0);
+            await model.InferAsync(request, CancellationToken.None);
+            return true;
+        });
+
+    /// <summary>A closed loop of calls, with the mean batch the server formed meanwhile (from its metrics).</summary>
+    private static async Task<Point> MeasureAsync(HttpClient http, string model, string mode, int clients, double seconds, Func<int, int, Task<bool>> call)
+    {
+        var inferencesBefore = await MetricAsync(http, "tsunami_inference_count", model);
+        var executionsBefore = await MetricAsync(http, "tsunami_inference_exec_count", model);
+        var figures = await ClosedLoop.RunAsync(clients, seconds, call);
+        var inferences = await MetricAsync(http, "tsunami_inference_count", model) - inferencesBefore;
+        var executions = await MetricAsync(http, "tsunami_inference_exec_count", model) - executionsBefore;
+        return new Point(mode, clients, figures.PerSecond, figures.P50, figures.P95, figures.P99,
+            Math.Round(executions == 0 ? 0 : inferences / executions, 1), figures.Errors);
     }
 
     /// <summary>Fixed batches run back to back on every instance at once, straight on the sessions: no HTTP, no queue.</summary>

@@ -1,11 +1,7 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Tsunami.Server;
 using Tsunami.TestKit;
 
@@ -43,7 +39,7 @@ internal static class ServeBenchmark
             ];
             await using var app = TsunamiServer.Build(new ServerSettings(Port: 0, GrpcPort: null), settings);
             await app.StartAsync(cancellationToken);
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            var address = ClosedLoop.Address(app);
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
             var now = Uri.EscapeDataString(SyntheticStore.Now.ToString("O", CultureInfo.InvariantCulture));
             var paths = AskBenchmark.QuestionKinds().SelectMany(k => k.Questions).Select(q => $"/api/ask?q={Uri.EscapeDataString(q)}&limit=20&now={now}").ToArray();
@@ -76,29 +72,12 @@ internal static class ServeBenchmark
 
     private static async Task<Point> LoadAsync(HttpClient http, string[] paths, int clients, double seconds)
     {
-        var latencies = new List<double>[clients];
-        var errors = 0;
-        var stop = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async client =>
+        var figures = await ClosedLoop.RunAsync(clients, seconds, async (client, n) =>
         {
-            var own = latencies[client] = [];
-            for (var i = client; stop.Elapsed.TotalSeconds < seconds; i++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                using var response = await http.GetAsync(paths[i % paths.Length]);
-                await response.Content.ReadAsByteArrayAsync();
-                if (response.IsSuccessStatusCode)
-                {
-                    own.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                }
-                else
-                {
-                    Interlocked.Increment(ref errors);
-                }
-            }
-        }));
-        var all = latencies.SelectMany(l => l).Order().ToList();
-        double Percentile(double p) => all.Count == 0 ? double.NaN : Math.Round(all[Math.Min(all.Count - 1, (int)(p * all.Count))], 1);
-        return new Point(clients, Math.Round(all.Count / stop.Elapsed.TotalSeconds, 1), Percentile(0.5), Percentile(0.99), errors);
+            using var response = await http.GetAsync(paths[(client + n) % paths.Length]);
+            await response.Content.ReadAsByteArrayAsync();
+            return response.IsSuccessStatusCode;
+        });
+        return new Point(clients, figures.PerSecond, figures.P50, figures.P99, figures.Errors);
     }
 }

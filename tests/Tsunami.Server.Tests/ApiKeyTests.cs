@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Tsunami.Engine.Ingest;
 
 namespace Tsunami.Server.Tests;
 
@@ -22,6 +24,10 @@ public sealed class ApiKeyTests(ApiKeyTests.KeyedServer server) : IClassFixture<
                 builder.UseSetting(key, value);
             }
             builder.UseSetting("API_KEYS", $"{ReadKey}:read,{AdminKey}:admin");
+            if (Directory.Exists(RepositoryPaths.SharedModels))
+            {
+                builder.UseSetting("Models:SharedDirectory", RepositoryPaths.SharedModels);
+            }
         }
 
         protected override void Dispose(bool disposing)
@@ -103,6 +109,24 @@ public sealed class ApiKeyTests(ApiKeyTests.KeyedServer server) : IClassFixture<
 
         using var crossSite = await Client().PostAsync("/api/session", Protocol.Json($$"""{ "key": "{{ReadKey}}" }"""));
         Assert.Equal(HttpStatusCode.Forbidden, crossSite.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_read_only_key_gets_the_thumbnail_with_faces_blurred()
+    {
+        var ingest = server.Services.GetRequiredService<IngestService>();
+        var result = await ingest.IngestAsync(new IngestRequest([Path.Combine(RepositoryPaths.Samples, "skimage", "astronaut.png")], "faces",
+            new Dictionary<string, string>(), Enrich: true), null, CancellationToken.None);
+        var id = result.AssetIds.Single().ToString();
+        var detail = await Protocol.JsonOf(await Client(AdminKey).GetAsync($"/api/assets/{id}"));
+        var derived = detail.GetProperty("derived").EnumerateArray().ToDictionary(d => d.GetProperty("kind").GetString()!, d => d.GetProperty("sha256").GetString());
+        Assert.True(derived.ContainsKey("privatethumbnail"), "enrichment found no face on astronaut.png");
+
+        var forAdmin = await (await Client(AdminKey).GetAsync($"/api/assets/{id}/thumbnail")).Content.ReadAsByteArrayAsync();
+        var forReader = await (await Client(ReadKey).GetAsync($"/api/assets/{id}/thumbnail")).Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(derived["thumbnail"], Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(forAdmin)));
+        Assert.Equal(derived["privatethumbnail"], Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(forReader)));
     }
 
     [Fact]
