@@ -11,6 +11,7 @@ var root = new RootCommand("Tsunami: ingest folders of photos into an embedded s
         EnrichCommand.Create(),
         ListCommand.Create(),
         ShowCommand.Create(),
+        DeleteCommand.Create(),
         AskCommand.Create(),
         AskCommand.CreateSimilar(),
         StatsCommand.Create(),

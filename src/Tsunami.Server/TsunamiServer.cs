@@ -50,7 +50,7 @@ public static class TsunamiServer
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
         app.MapUi();
-        app.MapGroup("/api").RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy).MapAssets().MapAsk().MapFacets().MapUploads().MapJobs().MapSession();
+        app.MapGroup("/api").RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy).MapAssets().MapAsk().MapFacets().MapUploads().MapDeletion().MapJobs().MapSession();
         app.MapOpenInference();
         app.MapGrpcService<GrpcInferenceEndpoint>().RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);

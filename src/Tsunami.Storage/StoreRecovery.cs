@@ -13,11 +13,27 @@ public sealed class StoreRecovery(IAssetStore assets, IBlobStore blobs)
     {
         var interrupted = await assets.MarkInterruptedJobsAsync(cancellationToken);
         var temporaryFiles = blobs.DeleteUnfinishedWrites();
-        if (interrupted == 0)
+        var deleted = await DeleteQueuedBlobsAsync(cancellationToken);
+        var orphans = interrupted == 0 ? 0 : await DeleteOrphansAsync(cancellationToken);
+        return new RecoveryReport(interrupted, temporaryFiles, orphans, deleted);
+    }
+
+    /// <summary>Removes from disk the blobs that deleted assets left unreferenced; returns how many.</summary>
+    public async Task<int> DeleteQueuedBlobsAsync(CancellationToken cancellationToken)
+    {
+        var queued = await assets.ListBlobsToDeleteAsync(cancellationToken);
+        if (queued.Count == 0)
         {
-            return new RecoveryReport(0, temporaryFiles, 0);
+            return 0;
         }
-        return new RecoveryReport(interrupted, temporaryFiles, await DeleteOrphansAsync(cancellationToken));
+        foreach (var hash in queued)
+        {
+            blobs.Delete(hash);
+        }
+        // The unlinks must be on disk before the queue forgets them, or a power cut could bring back blobs nobody tracks.
+        blobs.Flush();
+        await assets.ForgetBlobsToDeleteAsync(queued, cancellationToken);
+        return queued.Count;
     }
 
     /// <summary>Deletes every blob no asset refers to; returns how many.</summary>
@@ -37,4 +53,4 @@ public sealed class StoreRecovery(IAssetStore assets, IBlobStore blobs)
     }
 }
 
-public sealed record RecoveryReport(int InterruptedJobs, int TemporaryFiles, int OrphanBlobs);
+public sealed record RecoveryReport(int InterruptedJobs, int TemporaryFiles, int OrphanBlobs, int DeletedBlobs);

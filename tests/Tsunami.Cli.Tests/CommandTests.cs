@@ -16,6 +16,7 @@ public sealed class CommandTests : IDisposable
     [InlineData("models")]
     [InlineData("enrich")]
     [InlineData("serve")]
+    [InlineData("delete")]
     public async Task Every_command_has_help(string command)
     {
         var run = await Cli.RunAsync(Data, command, "--help");
@@ -172,6 +173,39 @@ public sealed class CommandTests : IDisposable
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains(option, run.Stderr + run.Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(Data, "tsunami.db")));
+    }
+
+    [Fact]
+    public async Task Delete_removes_named_assets_or_a_whole_collection_and_an_unknown_name_deletes_nothing()
+    {
+        var folder = Path.Combine(RepositoryPaths.Samples, "darknet");
+        Assert.Equal(0, (await Cli.RunAsync(Data, "ingest", folder, "--collection", "inspections", "--no-enrich")).ExitCode);
+        Assert.Equal(0, (await Cli.RunAsync(Data, "ingest", Path.Combine(folder, "dog.jpg"), "--collection", "spare", "--no-enrich")).ExitCode);
+        var dog = Path.Combine(folder, "dog.jpg");
+        var horses = Path.Combine(folder, "horses.jpg");
+
+        var unknown = await Cli.RunAsync(Data, "delete", horses, "/no/such/photo.jpg");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Equal("error: no asset with the id or path '/no/such/photo.jpg'; nothing was deleted", unknown.Stderr.Trim());
+        Assert.Equal(0, (await Cli.RunAsync(Data, "show", horses)).ExitCode);
+
+        var deleted = await Cli.RunAsync(Data, "delete", horses, "--json");
+        Assert.Equal(0, deleted.ExitCode);
+        Assert.Equal(1, deleted.Json.GetProperty("deletedAssets").GetInt32());
+        Assert.True(deleted.Json.GetProperty("deletedFiles").GetInt32() >= 3);
+        Assert.Equal(1, (await Cli.RunAsync(Data, "show", horses)).ExitCode);
+
+        var collection = await Cli.RunAsync(Data, "delete", "--collection", "inspections");
+        Assert.Equal(0, collection.ExitCode);
+        Assert.Contains("deleted 5 assets and the collection inspections", collection.Stdout, StringComparison.Ordinal);
+        var stats = (await Cli.RunAsync(Data, "stats", "--json")).Json.GetProperty("stats");
+        Assert.Equal(1, stats.GetProperty("assets").GetInt32());
+        // The dog's original is still used by the spare collection's copy.
+        var original = (await Cli.RunAsync(Data, "show", dog, "--json")).Json.GetProperty("sha256").GetString()!;
+        Assert.True(File.Exists(Path.Combine(Data, "blobs", original[..2], original[2..4], original)));
+
+        Assert.Equal("error: no collection is named 'inspections'", (await Cli.RunAsync(Data, "delete", "--collection", "inspections")).Stderr.Trim());
+        Assert.Contains("not both", (await Cli.RunAsync(Data, "delete")).Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -86,6 +86,17 @@ public sealed class ApiKeyTests(ApiKeyTests.KeyedServer server) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, (await Client(AdminKey).PostAsync("/v2/repository/models/affine-single/load", null)).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/api/assets/0123456789abcdef")]
+    [InlineData("/api/collections/samples")]
+    public async Task Only_an_admin_key_deletes(string path)
+    {
+        using var refused = await Client(ReadKey).DeleteAsync(path);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("read-only", (await Protocol.JsonOf(refused)).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client(AdminKey).DeleteAsync(path)).StatusCode);
+    }
+
     [Fact]
     public async Task A_key_signs_the_browser_in_with_an_http_only_cookie()
     {

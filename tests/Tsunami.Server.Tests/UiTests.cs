@@ -178,6 +178,82 @@ public sealed class UiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_photo_deleted_from_its_view_leaves_every_answer()
+    {
+        var page = await OpenAsync("/?q=" + Uri.EscapeDataString("photos with a giraffe"));
+        await page.Locator("#results .card", new PageLocatorOptions { HasText = "giraffe.jpg" }).ClickAsync();
+        await page.Locator("#detail[open]").WaitForAsync();
+        var id = await page.Locator("#results .card").First.GetAttributeAsync("data-id");
+        string? confirmation = null;
+        page.Dialog += async (_, dialog) => { confirmation = dialog.Message; await dialog.AcceptAsync(); };
+
+        await page.ClickAsync("#delete");
+
+        await page.Locator("#detail:not([open])").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await page.Locator("#summary:has-text('No photo matches.')").WaitForAsync();
+        Assert.Contains("giraffe.jpg", confirmation, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await _server.Client.GetAsync($"/api/assets/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Photos_are_narrowed_by_the_month_they_were_taken_and_by_a_range_of_dates()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_repository.DataDirectory, "..", "dated")).FullName;
+        await File.WriteAllBytesAsync(Path.Combine(folder, "march.jpg"), ExifWriter.AddExif(TestPhotos.Jpeg(640, 480, seed: 5), new ExifFields { TakenAt = new DateTime(2025, 3, 14, 10, 0, 0) }));
+        await File.WriteAllBytesAsync(Path.Combine(folder, "may.jpg"), ExifWriter.AddExif(TestPhotos.Jpeg(640, 480, seed: 6), new ExifFields { TakenAt = new DateTime(2025, 5, 2, 10, 0, 0) }));
+        await _server.Services.GetRequiredService<IngestService>().IngestAsync(new IngestRequest([folder], "dated", new Dictionary<string, string>()), null, CancellationToken.None);
+        var page = await OpenAsync("/?q=photos");
+        var march = page.Locator("#facets [data-facet=months] .chip[data-value='2025-03']");
+        await march.WaitForAsync();
+        Assert.Equal("March 2025 (1)", await march.InnerTextAsync());
+
+        await march.ClickAsync();
+
+        await page.WaitForFunctionAsync("() => document.getElementById('q').value === 'photos taken in March 2025'");
+        await page.Locator("#results .card .name:text-is('march.jpg')").WaitForAsync();
+        Assert.Equal(["march.jpg"], await page.Locator("#results .card .name").AllInnerTextsAsync());
+
+        await page.FillAsync("#from", "2025-05-01");
+        await page.FillAsync("#to", "2025-05-31");
+        await page.ClickAsync("#range button");
+
+        // The range replaces the month rather than adding a second time condition.
+        await page.WaitForFunctionAsync("() => document.getElementById('q').value === 'photos taken between 2025-05-01 and 2025-05-31'");
+        await page.Locator("#results .card .name:text-is('may.jpg')").WaitForAsync();
+        Assert.Equal(["may.jpg"], await page.Locator("#results .card .name").AllInnerTextsAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "dates.png") });
+    }
+
+    [Fact]
+    public async Task The_operations_page_cancels_a_waiting_job_and_deletes_a_collection()
+    {
+        var writer = _server.Services.GetRequiredService<Api.IngestJobs>().Writer;
+        await writer.WaitAsync();
+        var page = await OpenAsync("/ops");
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        try
+        {
+            await page.FillAsync("#job-source", Path.Combine(RepositoryPaths.Samples, "darknet"));
+            await page.FillAsync("#job-collection", "held");
+            await page.ClickAsync("#job button");
+            // The table is redrawn every two seconds; dispatching the click does not wait for a stable element.
+            await page.Locator("#jobs tr[data-status=queued] button[data-action=cancel]").DispatchEventAsync("click");
+            await page.Locator("#jobs tr[data-status=cancelled]").WaitForAsync();
+        }
+        finally
+        {
+            writer.Release();
+        }
+
+        await page.Locator("#storage tr[data-collection=samples] button[data-action=delete]").DispatchEventAsync("click");
+
+        await page.Locator("#storage tr[data-collection=samples]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+        var collections = (await Protocol.JsonOf(await _server.Client.GetAsync("/api/collections"))).GetProperty("collections").EnumerateArray().Select(c => c.GetString());
+        Assert.DoesNotContain("samples", collections);
+        Assert.Equal("", await page.Locator("#ops-error").InnerTextAsync());
+    }
+
+    [Fact]
     public async Task A_question_nobody_can_answer_says_so()
     {
         var page = await OpenAsync("/?q=" + Uri.EscapeDataString("photos with the text QWXZV PLORT"));

@@ -25,7 +25,7 @@ public sealed class RecoveryAndLockTests : IDisposable
 
         var report = await new StoreRecovery(_store.Assets, _store.Blobs).RecoverAsync(None);
 
-        Assert.Equal(new RecoveryReport(1, 1, 1), report);
+        Assert.Equal(new RecoveryReport(1, 1, 1, 0), report);
         Assert.Equal([kept.Hash], _store.Blobs.EnumerateAll());
         Assert.Equal(IngestJobStatus.Interrupted, (await _store.Assets.GetIngestJobAsync(job, None))!.Status);
     }
@@ -36,7 +36,7 @@ public sealed class RecoveryAndLockTests : IDisposable
         byte[] unreferenced = [1];
         await _store.Blobs.PutAsync(ContentHash.Of(unreferenced), unreferenced, None);
         var report = await new StoreRecovery(_store.Assets, _store.Blobs).RecoverAsync(None);
-        Assert.Equal(new RecoveryReport(0, 0, 0), report);
+        Assert.Equal(new RecoveryReport(0, 0, 0, 0), report);
         Assert.Single(_store.Blobs.EnumerateAll());
     }
 

@@ -23,6 +23,9 @@ public interface ISearchSession : IAsyncDisposable
     /// <summary>Assets taken in [from, to), sorted by key.</summary>
     Task<long[]> TakenBetweenAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 
+    /// <summary>The months photos were taken in (UTC, "2025-03"), newest first, with how many photos each.</summary>
+    Task<IReadOnlyList<(string Month, int Assets)>> TakenMonthsAsync(int limit, CancellationToken cancellationToken);
+
     /// <summary>Assets whose position is inside the box, with it.</summary>
     Task<IReadOnlyList<(long Key, GeoPoint Location)>> LocatedWithinAsync(GeoPoint southWest, GeoPoint northEast, CancellationToken cancellationToken);
 

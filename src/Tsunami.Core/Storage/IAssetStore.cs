@@ -34,6 +34,21 @@ public interface IAssetStore
 
     Task<StoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes the assets with everything found in them, in one transaction that also queues the blobs no other
+    /// asset refers to (see <see cref="ListBlobsToDeleteAsync"/>); returns how many existed.
+    /// </summary>
+    Task<int> DeleteAssetsAsync(IReadOnlyList<AssetId> ids, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a collection and its assets like <see cref="DeleteAssetsAsync"/>; null when there is no such collection.</summary>
+    Task<int?> DeleteCollectionAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Queued blobs that no asset refers to any more: what deletion still has to remove from disk.</summary>
+    Task<IReadOnlyList<ContentHash>> ListBlobsToDeleteAsync(CancellationToken cancellationToken);
+
+    /// <summary>Takes blobs off the deletion queue once they are gone from disk.</summary>
+    Task ForgetBlobsToDeleteAsync(IReadOnlyList<ContentHash> hashes, CancellationToken cancellationToken);
+
     /// <summary>Every blob an asset refers to: what a clean-up must keep.</summary>
     Task<IReadOnlySet<ContentHash>> ListReferencedBlobsAsync(CancellationToken cancellationToken);
 }

@@ -1,6 +1,7 @@
 using Tsunami.Engine.Ask;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Tsunami.Engine.Deletion;
 using Tsunami.Engine.Enrichment;
 using Tsunami.Engine.Ingest;
 using Tsunami.Inference;
@@ -26,6 +27,7 @@ public static class TsunamiServiceCollectionExtensions
         services.AddSingleton<EnrichmentService>();
         services.AddSingleton<PhotoProcessor>();
         services.AddSingleton<IngestService>();
+        services.AddSingleton<DeletionService>();
         services.AddSingleton<VectorCache>();
         services.AddSingleton<AskService>();
         return services;

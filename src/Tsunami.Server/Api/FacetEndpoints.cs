@@ -21,6 +21,7 @@ internal static class FacetEndpoints
                 objects = await Top("object:", 30),
                 labels = await Top("label:", 20),
                 quality = await Top("quality:", 10),
+                months = (await session.TakenMonthsAsync(24, cancellationToken)).Select(m => new { value = m.Month, count = m.Assets }),
             });
         });
         return api;

@@ -109,8 +109,12 @@ function facts(asset) {
   return list;
 }
 
+let openId = null;
+
 async function openAsset(id) {
   const asset = await api(`/api/assets/${id}`);
+  openId = id;
+  $("delete-error").textContent = "";
   $("preview").src = `/api/assets/${id}/preview`;
   $("preview").alt = fileName(asset.path);
   drawBoxes(asset);
@@ -120,6 +124,20 @@ async function openAsset(id) {
   history.replaceState(null, "", `${location.pathname}${location.search}#asset=${id}`);
   api(`/api/similar/${id}?limit=8`).then((answer) => $("similar").replaceChildren(...answer.results.map(card))).catch(() => {});
 }
+
+// Deleting the open photo (admin keys only; the server answers others with the reason).
+$("delete").addEventListener("click", async () => {
+  const name = $("preview").alt;
+  if (!openId || !confirm(`Delete ${name} and everything found in it? This cannot be undone.`)) return;
+  try {
+    await api(`/api/assets/${openId}`, { method: "DELETE", headers: { "X-Requested-With": "tsunami" } });
+    $("detail").close();
+    ask();
+    loadFacets();
+  } catch (error) {
+    $("delete-error").textContent = error.message;
+  }
+});
 
 // Uploads: one request a file, so that each has its own progress and its own error.
 function upload(file) {
@@ -173,10 +191,16 @@ const facetWords = {
   labels: (v) => `of ${v}`,
   quality: (v) => (v === "low-resolution" ? "low-res" : v),
   taken: (v) => v,
+  months: (v) => `taken in ${monthName(v)}`,
 };
 
+const monthName = (value) => new Date(`${value}-01T00:00:00Z`).toLocaleString("en", { month: "long", year: "numeric", timeZone: "UTC" });
+
+// One time condition a question: a new one replaces the time words the question already has.
+const timeWords = /\s*\btaken\s+(between\s+\S+\s+and\s+\S+|since\s+\S+|before\s+\S+|in\s+[a-z]+\s+\d{4}|today|yesterday|(this|last)\s+(week|month|year))/gi;
+
 function refine(words) {
-  const base = question || "photos";
+  const base = /^taken\b/.test(words) ? (question || "photos").replace(timeWords, "") : question || "photos";
   question = `${base} ${words}`.replace(/\s+/g, " ").trim();
   $("q").value = question;
   history.pushState(null, "", `/?q=${encodeURIComponent(question)}`);
@@ -187,15 +211,30 @@ async function loadFacets() {
   let facets;
   try { facets = await api("/api/facets"); } catch { return; }
   facets.taken = ["taken today", "taken yesterday", "taken last week", "taken this month", "taken this year"].map((value) => ({ value }));
-  const names = { collections: "collection", tags: "tags", objects: "objects", labels: "labels", quality: "quality", taken: "when" };
+  const names = { collections: "collection", tags: "tags", objects: "objects", labels: "labels", quality: "quality", taken: "when", months: "month taken" };
   const groups = Object.entries(names).filter(([key]) => facets[key]?.length).map(([key, title]) =>
     el("div", { class: "group", "data-facet": key }, el("span", {}, title),
       ...facets[key].map((f) => {
-        const chip = el("button", { type: "button", class: "chip", "data-value": f.value }, f.count === undefined ? f.value : `${f.value} (${f.count})`);
+        const shown = key === "months" ? monthName(f.value) : f.value;
+        const chip = el("button", { type: "button", class: "chip", "data-value": f.value }, f.count === undefined ? shown : `${shown} (${f.count})`);
         chip.addEventListener("click", () => refine(facetWords[key](f.value)));
         return chip;
       })));
-  $("facets").replaceChildren(...groups);
+  $("facets").replaceChildren(...groups, dateRange());
+}
+
+// A range of capture dates, both days included: "taken between 2025-03-01 and 2025-03-14".
+function dateRange() {
+  const from = el("input", { type: "date", id: "from", "aria-label": "taken from" });
+  const to = el("input", { type: "date", id: "to", "aria-label": "taken until" });
+  const form = el("form", { class: "group", id: "range" }, el("span", {}, "dates"), from, "–", to, el("button", { type: "submit", class: "chip" }, "apply"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (from.value && to.value) refine(`taken between ${from.value} and ${to.value}`);
+    else if (from.value) refine(`taken since ${from.value}`);
+    else if (to.value) refine(`taken before ${new Date(Date.parse(to.value) + 86400000).toISOString().slice(0, 10)}`);
+  });
+  return form;
 }
 
 $("close").addEventListener("click", () => $("detail").close());

@@ -84,11 +84,35 @@ async function tick() {
   $("storage").tBodies[0].replaceChildren(...stats.collections.map((c) => {
     const row = document.createElement("tr");
     row.dataset.collection = c.name;
-    row.append(cell(c.name), cell(String(c.assets)), cell(`${(c.originalBytes / 1e6).toFixed(1)} MB`));
+    row.append(cell(c.name), cell(String(c.assets)), cell(`${(c.originalBytes / 1e6).toFixed(1)} MB`), action("delete", () => deleteCollection(c.name)));
     return row;
   }));
   previous = current;
   document.body.dataset.ticks = String(Number(document.body.dataset.ticks || 0) + 1);
+}
+
+// A table cell with a button; changes carry X-Requested-With, and a refusal is shown with its reason.
+function action(label, run) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = `small${label === "delete" ? " danger" : ""}`;
+  button.textContent = label;
+  button.dataset.action = label;
+  button.addEventListener("click", run);
+  const td = document.createElement("td");
+  td.append(button);
+  return td;
+}
+
+async function change(path) {
+  const response = await fetch(path, { method: "DELETE", headers: { "X-Requested-With": "tsunami" } });
+  $("ops-error").textContent = response.ok ? "" : (await response.json().catch(() => ({}))).error || `${response.status}`;
+}
+
+async function deleteCollection(name) {
+  if (!confirm(`Delete the collection ${name} with all its photos? This cannot be undone.`)) return;
+  await change(`/api/collections/${encodeURIComponent(name)}`);
+  tick();
 }
 
 // Ingest jobs (admin): start one over a server folder, follow each to its end.
@@ -106,7 +130,8 @@ async function jobs() {
     const bar = document.createElement("td");
     bar.append(progress, ` ${job.filesDone ?? 0} / ${job.filesTotal ?? "?"}`);
     row.append(cell(job.id), cell(job.collection), cell(job.error ? `${job.status}: ${job.error}` : job.status), bar,
-      cell(String(job.ingested ?? 0)), cell(String(job.failed ?? 0)));
+      cell(String(job.ingested ?? 0)), cell(String(job.failed ?? 0)),
+      job.status === "queued" || job.status === "running" ? action("cancel", () => change(`/api/jobs/${job.id}`).then(jobs)) : cell(""));
     return row;
   }));
 }

@@ -273,5 +273,11 @@ internal static class Schema
         INSERT INTO ocr_grams (rowid, text) SELECT a.rowid * 1024 + t.line, t.text FROM text_lines t JOIN assets a ON a.id = t.asset_id WHERE t.line < 1024;
         INSERT INTO search_generation (space, generation) SELECT DISTINCT space, 1 FROM vectors;
         """,
+        // Deletion: blobs that deleted rows no longer need are queued in the transaction that deletes the rows and
+        // removed from disk after it commits, so a crash in between leaves a queue that recovery finishes.
+        """
+        CREATE TABLE blob_deletions (sha256 TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE INDEX derived_files_by_sha256 ON derived_files(sha256);
+        """,
     ];
 }

@@ -33,6 +33,12 @@ public sealed class SqliteSearchIndex(SqliteDatabase database) : ISearchIndex
             return keys;
         }
 
+        public async Task<IReadOnlyList<(string Month, int Assets)>> TakenMonthsAsync(int limit, CancellationToken cancellationToken) =>
+            await QueryAsync("""
+                SELECT strftime('%Y-%m', taken_at_unix, 'unixepoch') AS month, count(*) FROM assets
+                WHERE taken_at_unix IS NOT NULL GROUP BY month ORDER BY month DESC LIMIT $limit;
+                """, r => (r.GetString(0), r.GetInt32(1)), cancellationToken, ("$limit", limit));
+
         public async Task<IReadOnlyList<(long Key, GeoPoint Location)>> LocatedWithinAsync(GeoPoint southWest, GeoPoint northEast, CancellationToken cancellationToken) =>
             await QueryAsync("""
                 SELECT rowid, latitude, longitude FROM assets
