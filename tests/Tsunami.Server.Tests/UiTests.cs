@@ -132,9 +132,12 @@ public sealed class UiTests : IAsyncLifetime
         await page.WaitForFunctionAsync(
             "() => Number(document.querySelector('#models tr[data-model=affine] td:nth-child(3)')?.textContent) > 0",
             null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        await page.WaitForFunctionAsync("() => ['latency', 'batch', 'queued'].every(id => document.getElementById(id).dataset.series?.split(' ').includes('affine'))",
+            null, new PageWaitForFunctionOptions { Timeout = 20_000 });
         await traffic.CancelAsync();
         await load;
         Assert.Equal("1", await page.Locator("#models tr[data-model=affine] td:nth-child(7)").InnerTextAsync());
+        Assert.True(await page.Locator("#storage tr[data-collection=samples] meter").EvaluateAsync<bool>("m => m.value > 0 && m.value === m.max"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "operations.png") });
     }
 

@@ -25,28 +25,39 @@ function byModel(samples) {
   return models;
 }
 
-function chart(canvas, values, color) {
+const palette = ["#0b6bcb", "#c2410c", "#15803d", "#7c3aed", "#b45309", "#0e7490", "#be185d"];
+
+// Lines over the last 60 ticks, one per named series, on a shared scale; the canvas lists what it drew.
+function chart(canvas, lines) {
   const context = canvas.getContext("2d");
   const { width, height } = canvas;
   context.clearRect(0, 0, width, height);
   context.strokeStyle = "#dde2e8";
   context.strokeRect(0.5, 0.5, width - 1, height - 1);
-  const top = Math.max(1, ...values);
-  context.fillStyle = "#5d6b7e";
+  const entries = Object.entries(lines);
+  const top = Math.max(1, ...entries.flatMap(([, values]) => values));
   context.font = "12px system-ui";
+  context.fillStyle = "#5d6b7e";
   context.fillText(top.toFixed(1), 4, 14);
-  if (values.length < 2) return;
-  context.strokeStyle = color;
-  context.lineWidth = 2;
-  context.beginPath();
-  values.forEach((v, i) => {
-    const x = (i / 59) * (width - 2) + 1, y = height - 2 - (v / top) * (height - 20);
-    i === 0 ? context.moveTo(x, y) : context.lineTo(x, y);
+  entries.forEach(([name, values], n) => {
+    const color = palette[n % palette.length];
+    context.fillStyle = color;
+    if (entries.length > 1) context.fillText(name, 60 + n * 90, 14);
+    if (values.length < 2) return;
+    context.strokeStyle = color;
+    context.lineWidth = 2;
+    context.beginPath();
+    values.forEach((v, i) => {
+      const x = (i / 59) * (width - 2) + 1, y = height - 2 - (v / top) * (height - 20);
+      i === 0 ? context.moveTo(x, y) : context.lineTo(x, y);
+    });
+    context.stroke();
   });
-  context.stroke();
+  canvas.dataset.series = entries.filter(([, values]) => values.length >= 2).map(([name]) => name).join(" ");
 }
 
 const push = (series, value) => { series.push(value); if (series.length > 60) series.shift(); };
+const perModel = { latency: {}, batch: {}, queued: {} };
 const cell = (text) => { const td = document.createElement("td"); td.textContent = text; return td; };
 
 async function tick() {
@@ -67,6 +78,11 @@ async function tick() {
     const compute = before ? (m.tsunami_inference_compute_infer_duration_us ?? 0) - (before.tsunami_inference_compute_infer_duration_us ?? 0) : 0;
     const rate = seconds > 0 ? inferences / seconds : 0;
     inferenceRate += rate;
+    if (previous) {
+      push(perModel.latency[m.model] ??= [], executions ? compute / executions / 1000 : 0);
+      push(perModel.batch[m.model] ??= [], executions ? inferences / executions : 0);
+      push(perModel.queued[m.model] ??= [], m.tsunami_inference_pending_request_count ?? 0);
+    }
     const row = document.createElement("tr");
     row.dataset.model = m.model;
     row.append(cell(m.model), cell(m.version), cell(rate.toFixed(1)), cell(executions ? (inferences / executions).toFixed(1) : "–"),
@@ -78,13 +94,22 @@ async function tick() {
   const ingestRate = previous ? Math.max(0, (stats.assets - previous.assets) / (now - previous.time)) : 0;
   push(series.ingest, ingestRate);
   push(series.inference, inferenceRate);
-  chart($("ingest"), series.ingest, "#0b6bcb");
-  chart($("inference"), series.inference, "#c2410c");
+  chart($("ingest"), { "photos/s": series.ingest });
+  chart($("inference"), { "inferences/s": series.inference });
+  chart($("latency"), perModel.latency);
+  chart($("batch"), perModel.batch);
+  chart($("queued"), perModel.queued);
+  const largest = Math.max(1, ...stats.collections.map((c) => c.originalBytes));
   $("ingest-now").textContent = `${stats.assets} photos stored · ${ingestRate.toFixed(1)} photos/s now`;
   $("storage").tBodies[0].replaceChildren(...stats.collections.map((c) => {
     const row = document.createElement("tr");
     row.dataset.collection = c.name;
-    row.append(cell(c.name), cell(String(c.assets)), cell(`${(c.originalBytes / 1e6).toFixed(1)} MB`), action("delete", () => deleteCollection(c.name)));
+    const bar = document.createElement("td");
+    const meter = document.createElement("meter");
+    meter.max = largest;
+    meter.value = c.originalBytes;
+    bar.append(meter, ` ${(c.originalBytes / 1e6).toFixed(1)} MB`);
+    row.append(cell(c.name), cell(String(c.assets)), bar, action("delete", () => deleteCollection(c.name)));
     return row;
   }));
   previous = current;
