@@ -31,6 +31,20 @@ public sealed class ApiTests(ApiServer server) : IClassFixture<ApiServer>
     }
 
     [Fact]
+    public async Task Assets_are_listed_by_tag_and_by_the_days_they_were_taken()
+    {
+        static IEnumerable<string> Names(JsonElement page) =>
+            page.GetProperty("assets").EnumerateArray().Select(a => Path.GetFileName(a.GetProperty("path").GetString()!));
+        var photos = Directory.GetFiles(Path.Combine(RepositoryPaths.Samples, "darknet")).Length;
+        Assert.Equal(photos, (await GetJsonAsync("/api/assets?tag=SITE%3D12")).GetProperty("count").GetInt32());
+        Assert.Equal(0, (await GetJsonAsync("/api/assets?tag=site%3D13")).GetProperty("count").GetInt32());
+        // dog.jpg was taken on 2014-09-19.
+        Assert.Contains("dog.jpg", Names(await GetJsonAsync("/api/assets?takenFrom=2014-09-19&takenTo=2014-09-19")));
+        Assert.DoesNotContain("dog.jpg", Names(await GetJsonAsync("/api/assets?takenFrom=2014-09-20")));
+        Assert.DoesNotContain("dog.jpg", Names(await GetJsonAsync("/api/assets?takenTo=2014-09-18")));
+    }
+
+    [Fact]
     public async Task An_asset_carries_what_enrichment_found_as_show_json_does()
     {
         var dog = await AssetAsync("dog.jpg");
@@ -100,6 +114,8 @@ public sealed class ApiTests(ApiServer server) : IClassFixture<ApiServer>
         { "/api/assets/abc", HttpStatusCode.NotFound, "no asset has the id 'abc'" },
         { "/api/assets?limit=0", HttpStatusCode.BadRequest, "limit must lie within 1..1000" },
         { "/api/assets?limit=many", HttpStatusCode.BadRequest, "limit" },
+        { "/api/assets?tag=site", HttpStatusCode.BadRequest, "tag: 'site' is not key=value" },
+        { "/api/assets?takenFrom=19.09.2014", HttpStatusCode.BadRequest, "takenFrom: '19.09.2014' is not a date (yyyy-MM-dd)" },
         { "/api/ask", HttpStatusCode.BadRequest, "q: ask a question" },
         { "/api/ask?q=dogs&limit=-1", HttpStatusCode.BadRequest, "limit -1 must lie within 0..1000" },
         { "/api/ask?q=dogs&now=yesterday-ish", HttpStatusCode.BadRequest, "now 'yesterday-ish' is not an ISO 8601 time" },

@@ -22,9 +22,18 @@ internal static class AssetEndpoints
         api.MapGet("/collections", async (IAssetStore store, CancellationToken cancellationToken) =>
             Results.Json(new { collections = (await store.ListCollectionsAsync(cancellationToken)).Select(c => c.Name) }));
 
-        api.MapGet("/assets", async (IAssetStore store, string? collection, int? limit, int? offset, CancellationToken cancellationToken) =>
+        api.MapGet("/assets", async (IAssetStore store, string? collection, string? tag, string? takenFrom, string? takenTo, int? limit, int? offset, CancellationToken cancellationToken) =>
         {
-            var query = new AssetQuery { Collection = collection, Limit = limit ?? 50, Offset = offset ?? 0 };
+            var query = new AssetQuery
+            {
+                Collection = collection,
+                Tag = tag is null ? null : tag.Split('=', 2) is [{ Length: > 0 } key, var value] ? new(key, value)
+                    : throw new ApiException(StatusCodes.Status400BadRequest, $"tag: '{tag}' is not key=value"),
+                TakenFrom = Day(nameof(takenFrom), takenFrom),
+                TakenBefore = Day(nameof(takenTo), takenTo)?.AddDays(1),
+                Limit = limit ?? 50,
+                Offset = offset ?? 0,
+            };
             if (query.Limit is < 1 or > 1000 || query.Offset < 0)
             {
                 throw new ApiException(StatusCodes.Status400BadRequest, "limit must lie within 1..1000 and offset must not be negative");
@@ -68,6 +77,12 @@ internal static class AssetEndpoints
         return await store.FindAssetAsync(id, cancellationToken)
             ?? throw new ApiException(StatusCodes.Status404NotFound, $"no asset has the id '{id}'");
     }
+
+    /// <summary>A day as yyyy-MM-dd (UTC), or null when not given.</summary>
+    private static DateTimeOffset? Day(string parameter, string? value) =>
+        value is null ? null
+        : DateTimeOffset.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var day) ? day
+        : throw new ApiException(StatusCodes.Status400BadRequest, $"{parameter}: '{value}' is not a date (yyyy-MM-dd)");
 
     private static (ContentHash Hash, string MediaType) Derived(Asset asset, DerivedKind kind) =>
         asset.Derived.FirstOrDefault(d => d.Kind == kind) is { } derived

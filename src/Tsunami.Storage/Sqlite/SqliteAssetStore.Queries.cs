@@ -25,10 +25,18 @@ public sealed partial class SqliteAssetStore
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             {AssetColumns}
-            WHERE $collection IS NULL OR c.name = $collection
+            WHERE ($collection IS NULL OR c.name = $collection)
+              AND ($from IS NULL OR a.taken_at_unix >= $from)
+              AND ($before IS NULL OR a.taken_at_unix < $before)
+              AND ($tag_key IS NULL OR EXISTS (SELECT 1 FROM asset_tags t
+                   WHERE t.asset_id = a.id AND lower(t.key) = lower($tag_key) AND lower(t.value) = lower($tag_value)))
             ORDER BY a.rowid DESC LIMIT $limit OFFSET $offset;
             """;
         command.Parameters.AddWithValue("$collection", (object?)query.Collection ?? DBNull.Value);
+        command.Parameters.AddWithValue("$from", (object?)query.TakenFrom?.ToUnixTimeSeconds() ?? DBNull.Value);
+        command.Parameters.AddWithValue("$before", (object?)query.TakenBefore?.ToUnixTimeSeconds() ?? DBNull.Value);
+        command.Parameters.AddWithValue("$tag_key", (object?)query.Tag?.Key ?? DBNull.Value);
+        command.Parameters.AddWithValue("$tag_value", (object?)query.Tag?.Value ?? DBNull.Value);
         command.Parameters.AddWithValue("$limit", query.Limit);
         command.Parameters.AddWithValue("$offset", query.Offset);
         return await ReadAssetsAsync(command, cancellationToken);
