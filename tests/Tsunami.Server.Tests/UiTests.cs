@@ -98,6 +98,48 @@ public sealed class UiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Photos_dropped_on_the_page_are_uploaded_each_with_its_own_outcome()
+    {
+        var page = await OpenAsync("/?q=" + Uri.EscapeDataString("photos with the text KEEP OUT"));
+        await page.WaitForFunctionAsync("() => document.getElementById('summary').textContent.length > 0");
+        var files = await page.EvaluateHandleAsync("""
+            ([sign, text]) => {
+              const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+              const transfer = new DataTransfer();
+              transfer.items.add(new File([bytes(sign)], "dropped-sign.png", { type: "image/png" }));
+              transfer.items.add(new File([bytes(text)], "notes.txt", { type: "text/plain" }));
+              return transfer;
+            }
+            """, new[] { Convert.ToBase64String(TextPhotos.Sign("KEEP OUT")), Convert.ToBase64String("not a photo"u8.ToArray()) });
+
+        await page.DispatchEventAsync("main", "drop", new Dictionary<string, object> { ["dataTransfer"] = files });
+
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#uploads li[data-done]').length === 2");
+        Assert.Equal("stored", await page.Locator("#uploads li[data-name='dropped-sign.png'] .status").InnerTextAsync());
+        Assert.Contains("not an image", await page.Locator("#uploads li[data-name='notes.txt'].failed .status").InnerTextAsync(), StringComparison.Ordinal);
+        await page.Locator("#results .card", new PageLocatorOptions { HasText = "dropped-sign.png" }).WaitForAsync();
+    }
+
+    [Fact]
+    public async Task Scrolling_to_the_end_of_the_results_loads_the_next_page()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_repository.DataDirectory, "..", "bulk")).FullName;
+        for (var i = 0; i < 75; i++)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(folder, $"bulk-{i:d3}.png"), TestPhotos.Png(96, 64, seed: 1000 + i));
+        }
+        await _server.Services.GetRequiredService<IngestService>().IngestAsync(new IngestRequest([folder], "bulk", new Dictionary<string, string>()), null, CancellationToken.None);
+        var page = await OpenAsync("/?q=" + Uri.EscapeDataString("photos in the bulk collection"));
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#results .card').length === 60");
+
+        await page.Mouse.WheelAsync(0, 100_000);
+
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#results .card').length === 75");
+        var names = await page.Locator("#results .card .name").AllInnerTextsAsync();
+        Assert.Equal(75, names.Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_facet_narrows_the_question_and_the_answer()
     {
         var page = await OpenAsync("/");
