@@ -44,7 +44,6 @@ internal sealed class CliContext : IAsyncDisposable
             .AddSimpleConsole(console => console.SingleLine = true)
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
         services.AddTsunami(configuration);
-        services.AddServing(configuration);
         return new CliContext(parseResult, services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }), configuration);
     }
 

@@ -12,6 +12,7 @@ var root = new RootCommand("Tsunami: ingest folders of photos into an embedded s
         ListCommand.Create(),
         ShowCommand.Create(),
         DeleteCommand.Create(),
+        TokenizeCommand.Create(),
         AskCommand.Create(),
         AskCommand.CreateSimilar(),
         StatsCommand.Create(),

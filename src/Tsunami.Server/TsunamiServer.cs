@@ -79,7 +79,6 @@ public static class TsunamiServer
     internal static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddTsunami(configuration);
-        services.AddServing(configuration);
         services.AddApiKeys(configuration);
         services.AddHealthChecks().AddCheck<ReadinessCheck>("ready");
         services.AddOpenApi();

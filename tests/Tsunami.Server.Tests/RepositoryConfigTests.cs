@@ -89,7 +89,7 @@ public sealed class RepositoryConfigTests(InProcessServer server) : IClassFixtur
         File.WriteAllText(file, """{ "models": [ { "name": "orphan", "max_batch_size": 0 } ] }""");
         var repository = new Tsunami.Serving.Repository.ModelRepository(
             Microsoft.Extensions.Options.Options.Create(new Tsunami.Serving.ServingOptions { BuiltInModels = file, Repository = temp.Combine("none") }),
-            Microsoft.Extensions.Options.Options.Create(new Tsunami.Inference.Repository.ModelOptions()), null!);
+            Microsoft.Extensions.Options.Options.Create(new Tsunami.Inference.Repository.ModelOptions()), null!, []);
         var error = Assert.Throws<InvalidDataException>(() => repository.Names());
         Assert.Equal($"{file} (orphan): a built-in model needs a valid name and manifest_model, the manifest entry it serves", error.Message);
     }

@@ -1,6 +1,8 @@
-using Tsunami.Engine.Ask;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Tsunami.Engine.Ask;
+using Tsunami.Engine.Clip;
 using Tsunami.Engine.Deletion;
 using Tsunami.Engine.Enrichment;
 using Tsunami.Engine.Ingest;
@@ -8,6 +10,8 @@ using Tsunami.Inference;
 using Tsunami.Media;
 using Tsunami.Media.Analysis;
 using Tsunami.Media.Decoding;
+using Tsunami.Serving;
+using Tsunami.Serving.Repository;
 using Tsunami.Storage;
 
 namespace Tsunami.Engine.Hosting;
@@ -30,6 +34,27 @@ public static class TsunamiServiceCollectionExtensions
         services.AddSingleton<DeletionService>();
         services.AddSingleton<VectorCache>();
         services.AddSingleton<AskService>();
+        services.AddServing(configuration);
+        services.AddClip(configuration);
         return services;
+    }
+
+    /// <summary>CLIP-family models: the installation, its towers served by the runtime, and the embedding generators.</summary>
+    private static void AddClip(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ClipOptions>().Bind(configuration.GetSection(ClipOptions.Section));
+        services.PostConfigure<ClipOptions>(clip =>
+        {
+            if (string.IsNullOrWhiteSpace(clip.Folder))
+            {
+                clip.Folder = Path.Combine(configuration["Storage:DataDirectory"] ?? "data", "clip");
+            }
+        });
+        services.AddSingleton<ClipInstallation>();
+        services.AddSingleton<ClipServedModels>();
+        services.AddSingleton<IModelProvider>(provider => provider.GetRequiredService<ClipServedModels>());
+        services.AddSingleton<ClipModels>();
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>, ClipTextEmbeddingGenerator>();
+        services.AddSingleton<IEmbeddingGenerator<DataContent, Embedding<float>>, ClipImageEmbeddingGenerator>();
     }
 }

@@ -92,7 +92,7 @@ public sealed class PhotoProcessor
         }
     }
 
-    /// <summary>Largest view first, each made from the smallest one already made that is still large enough.</summary>
+    /// <summary>Largest view first, each made from the smallest one already made that is still large enough (bicubic views from the decoded pixels).</summary>
     private static RgbImage[] MakeViews(Image source, IReadOnlyList<ViewSize> sizes)
     {
         var made = new List<(ViewSize Size, Image Image)> { (new ViewSize(int.MaxValue), source) };
@@ -101,7 +101,7 @@ public sealed class PhotoProcessor
             var views = new RgbImage[sizes.Count];
             foreach (var (size, index) in sizes.Select((s, i) => (s, i)).OrderByDescending(v => Longest(source, v.s)))
             {
-                var from = made.Where(m => Longest(m.Image, m.Size) >= Longest(source, size)).MinBy(m => m.Image.Width)!.Image;
+                var from = size.Bicubic ? source : made.Where(m => Longest(m.Image, m.Size) >= Longest(source, size)).MinBy(m => m.Image.Width)!.Image;
                 var view = Resized(from, size);
                 made.Add((size, view));
                 views[index] = ToRgb(view);
@@ -125,11 +125,11 @@ public sealed class PhotoProcessor
     {
         var side = size.ShorterSide ? Math.Min(image.Width, image.Height) : Math.Max(image.Width, image.Height);
         var scale = (double)size.Pixels / side;
-        if (scale >= 1)
+        if (scale == 1 || (scale > 1 && !size.Bicubic))
         {
             return image.Copy();
         }
-        using var resized = image.Resize(scale, Enums.Kernel.Linear);
+        using var resized = image.Resize(scale, size.Bicubic ? Enums.Kernel.Cubic : Enums.Kernel.Linear);
         return resized.CopyMemory();
     }
 

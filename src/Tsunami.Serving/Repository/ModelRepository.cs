@@ -12,9 +12,10 @@ public sealed record ModelLocation(ModelConfig Config, string Version, string Pa
 /// The models that can be served: the built-in defaults (configured in config/serving.json, their files resolved
 /// from the model manifest) and every folder of the repository (Triton's layout: &lt;name&gt;/config.json and
 /// &lt;name&gt;/&lt;version&gt;/model.onnx; the highest version is served). A repository folder overrides a built-in
-/// model of the same name.
+/// model of the same name. Providers add models of their own (an installed CLIP model set).
 /// </summary>
-public sealed partial class ModelRepository(IOptions<ServingOptions> options, IOptions<ModelOptions> modelOptions, ModelResolver resolver)
+public sealed partial class ModelRepository(
+    IOptions<ServingOptions> options, IOptions<ModelOptions> modelOptions, ModelResolver resolver, IEnumerable<IModelProvider> providers)
 {
     private readonly ServingOptions _options = options.Value;
 
@@ -23,6 +24,7 @@ public sealed partial class ModelRepository(IOptions<ServingOptions> options, IO
     public IReadOnlyList<string> Names()
     {
         var names = BuiltIns().Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        names.UnionWith(providers.SelectMany(p => p.Names()));
         if (Directory.Exists(Folder))
         {
             names.UnionWith(Directory.GetDirectories(Folder).Select(Path.GetFileName).OfType<string>().Where(IsValidName));
@@ -42,6 +44,13 @@ public sealed partial class ModelRepository(IOptions<ServingOptions> options, IO
         if (Folder.Length > 0 && Directory.Exists(folder))
         {
             return LocateInFolder(name, folder);
+        }
+        foreach (var provider in providers)
+        {
+            if (provider.Locate(name) is { } provided)
+            {
+                return provided;
+            }
         }
         var builtIn = BuiltIns().FirstOrDefault(c => c.Name == name)
             ?? throw new KeyNotFoundException($"no model named '{name}' in the repository {Folder} or among the built-in models");
