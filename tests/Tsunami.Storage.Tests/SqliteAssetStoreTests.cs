@@ -106,7 +106,7 @@ public sealed class SqliteAssetStoreTests : IDisposable
         Assert.Equal("wal", reader.GetString(0));
         await reader.NextResultAsync();
         await reader.ReadAsync();
-        Assert.Equal(4, reader.GetInt32(0));
+        Assert.Equal(5, reader.GetInt32(0));
     }
 
     public void Dispose()

@@ -62,6 +62,7 @@ internal static class ShowCommand
         Row("concepts", found.Concepts is null ? null : string.Join(", ", found.Concepts.Take(12)));
         Row("text", found.Text is null ? null : found.Text.Count == 0 ? "none" : string.Join(" / ", found.Text));
         Row("faces", found.FaceCount?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Row("zero-shot", found.ZeroShot is null ? null : found.ZeroShot.Count == 0 ? "none" : string.Join(", ", found.ZeroShot.Select(z => $"{z.Label} {z.Score:0.00}")));
         Row("quality", found.Quality is { } q
             ? $"sharpness {q.Sharpness:0}, brightness {q.Brightness:0}{(q.Flags.Count > 0 ? $" — {string.Join(", ", q.Flags)}" : "")}"
             : null);

@@ -27,4 +27,10 @@ public sealed record AssetEnrichment(AssetId Asset)
 
     /// <summary>The photo in the GloVe semantic space: what the models named in it, as one unit vector.</summary>
     public float[]? Semantic { get; init; }
+
+    /// <summary>The photo's unit vector in the installed CLIP model's space.</summary>
+    public float[]? Clip { get; init; }
+
+    /// <summary>The configured zero-shot labels the CLIP model found likely enough, most likely first.</summary>
+    public IReadOnlyList<ZeroShotLabel>? ZeroShot { get; init; }
 }

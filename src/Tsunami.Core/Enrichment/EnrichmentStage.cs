@@ -9,5 +9,8 @@ public static class EnrichmentStage
     public const string Quality = "quality";
     public const string Text = "text";
 
-    public static readonly IReadOnlyList<string> All = [Objects, Labels, Faces, Text, Quality];
+    /// <summary>The installed CLIP model's photo vector and zero-shot labels; runs only when one is installed.</summary>
+    public const string Clip = "clip";
+
+    public static readonly IReadOnlyList<string> All = [Objects, Labels, Faces, Text, Quality, Clip];
 }

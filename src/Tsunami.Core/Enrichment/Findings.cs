@@ -29,3 +29,6 @@ public sealed record TextLine(string Text, float Confidence, float[] Quad)
         }
     }
 }
+
+/// <summary>A concept from a configured list that a CLIP model scored on the photo (probability against "a photo").</summary>
+public sealed record ZeroShotLabel(string Label, float Score);

@@ -1,6 +1,8 @@
 using Tsunami.Core.Enrichment;
 using Tsunami.Core.Imaging;
+using Microsoft.Extensions.Options;
 using Tsunami.Core.Search;
+using Tsunami.Engine.Clip;
 using Tsunami.Core.Storage;
 using Tsunami.Inference.Vision;
 using Tsunami.Media.Decoding;
@@ -18,12 +20,32 @@ public sealed record AskOptions(int Limit = 20, DateTimeOffset? Now = null);
 /// fuses what ranks by reciprocal rank (k = 60), and explains each of the best results with its evidence.
 /// </summary>
 public sealed class AskService(
-    ISearchIndex index, IAssetStore assets, IEnrichmentStore enrichments, VisionModels models, VectorCache vectors, PhotoProcessor photos, TimeProvider time)
+    ISearchIndex index, IAssetStore assets, IEnrichmentStore enrichments, VisionModels models, ClipModels clip, IOptions<ClipOptions> clipOptions,
+    VectorCache vectors, PhotoProcessor photos, TimeProvider time)
 {
     private const int RankConstant = 60;
 
     /// <summary>A word's cosine to a photo in the semantic space from which the word counts as seen there.</summary>
     internal const float SemanticThreshold = 0.5f;
+
+    /// <summary>The CLIP model, when one is installed and has embedded stored photos: then it matches things by meaning.</summary>
+    private async Task<ClipModel?> ClipSpaceAsync(ISearchSession session, CancellationToken cancellationToken)
+    {
+        if (await session.VectorGenerationAsync(ClipSpace, cancellationToken) == 0)
+        {
+            return null;
+        }
+        try
+        {
+            return await clip.GetAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or Inference.Onnx.ModelLoadException)
+        {
+            return null;
+        }
+    }
+
+    internal const string ClipSpace = "clip";
 
     /// <exception cref="QuestionException">The question cannot be answered as written.</exception>
     public async Task<Answer> AskAsync(string question, AskOptions options, CancellationToken cancellationToken)
@@ -60,7 +82,7 @@ public sealed class AskService(
     private async Task<Answer> RunAsync(QueryPlan plan, ISearchSession session, AskOptions options, float[]? looksLike, CancellationToken cancellationToken)
     {
         var notes = plan.Ignored.Select(w => $"\"{w}\" was not understood and was left out").ToList();
-        var run = new PlanRun(session, assets, models, vectors, notes);
+        var run = new PlanRun(session, assets, models, vectors, notes) { Clip = await ClipSpaceAsync(session, cancellationToken), ClipThreshold = (float)clipOptions.Value.MatchThreshold };
         var signals = await SignalsAsync(plan, run, session, looksLike, cancellationToken);
         if (signals.Count == 0)
         {

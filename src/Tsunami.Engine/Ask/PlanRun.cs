@@ -3,6 +3,7 @@ using Tsunami.Core.Assets;
 using Tsunami.Core.Enrichment;
 using Tsunami.Core.Search;
 using Tsunami.Core.Storage;
+using Tsunami.Engine.Clip;
 using Tsunami.Inference.Concepts;
 using Tsunami.Inference.Vision;
 using Tsunami.Query.Parsing;
@@ -157,6 +158,10 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
     /// </summary>
     public async Task<Signal?> ByMeaningAsync(ThingTerm thing, bool filters, long[]? within, CancellationToken cancellationToken)
     {
+        if (Clip is { } clip)
+        {
+            return await ByClipAsync(clip, thing, filters, within, cancellationToken);
+        }
         var space = (await models.GetAsync(cancellationToken)).Semantic;
         var query = space.EmbedQuery(thing.Phrase) ?? space.EmbedQuery(ThingResolver.Singular(thing.Phrase));
         if (query is null)
@@ -176,6 +181,34 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
         };
         return thing.Negated ? SemanticFilter(signal, AskService.SemanticThreshold) with { Excludes = true, Scores = null }
             : filters ? SemanticFilter(signal, AskService.SemanticThreshold) : signal;
+    }
+
+    /// <summary>The installed CLIP model, when the stored photos have its vectors: it matches things by meaning.</summary>
+    public ClipModel? Clip { get; init; }
+
+    public float ClipThreshold { get; init; }
+
+    /// <summary>The thing by meaning in the CLIP model's space: "a photo of {thing}" against every photo's vector.</summary>
+    private async Task<Signal?> ByClipAsync(ClipModel clip, ThingTerm thing, bool filters, long[]? within, CancellationToken cancellationToken)
+    {
+        var query = await clip.EmbedThingAsync(thing.Phrase, cancellationToken);
+        var space = await vectors.GetAsync(session, AskService.ClipSpace, cancellationToken);
+        if (space.Dimensions != query.Length)
+        {
+            notes.Add($"\"{thing.Phrase}\": the stored CLIP vectors come from another model; run 'tsunami enrich --stage clip'");
+            return null;
+        }
+        var (keys, scores) = Similarities(space, query, exclude: null, within);
+        notes.Add($"\"{thing.Phrase}\" is no label of the models: matched by meaning (CLIP {clip.Folder.Name})");
+        var signal = new Signal($"\"{thing.Phrase}\" by meaning", keys, scores)
+        {
+            RanksOnly = true,
+            Explain = (a, _) => Array.BinarySearch(keys, a.Key) is var i and >= 0
+                ? [new Evidence("clip", $"looks like \"{thing.Phrase}\" to CLIP", Math.Round(scores[i], 3))]
+                : [],
+        };
+        return thing.Negated ? SemanticFilter(signal, ClipThreshold) with { Excludes = true, Scores = null }
+            : filters ? SemanticFilter(signal, ClipThreshold) : signal;
     }
 
     private static Signal Counted(ThingTerm thing, CountRange count, List<(string Label, Posting Posting)> postings, IReadOnlyList<string> labels)

@@ -13,31 +13,30 @@ public sealed class ClipModels(ClipInstallation installation, ModelRuntime runti
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ClipModel? _loaded;
-    private bool _absent;
 
-    /// <returns>Null when no CLIP model set is installed.</returns>
+    /// <returns>Null when no CLIP model set is installed (looked for again on every call until one is).</returns>
     /// <exception cref="InvalidDataException">The installed set is broken; the message names what is wrong.</exception>
     public async Task<ClipModel?> GetAsync(CancellationToken cancellationToken)
     {
-        if (_loaded is not null || _absent)
+        if (_loaded is not null)
         {
             return _loaded;
         }
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_loaded is null && !_absent)
-            {
-                _loaded = await LoadAsync(cancellationToken);
-                _absent = _loaded is null;
-            }
-            return _loaded;
+            return _loaded ??= await LoadAsync(cancellationToken);
         }
         finally
         {
             _gate.Release();
         }
     }
+
+    /// <summary>The clip enrichment stage of the installed set (its zero-shot prompts embedded), or null when none is installed.</summary>
+    /// <exception cref="InvalidDataException">The installed set is broken.</exception>
+    public async Task<ClipStage?> StageAsync(CancellationToken cancellationToken) =>
+        await GetAsync(cancellationToken) is { } model ? await ClipStage.CreateAsync(model, options.Value, cancellationToken) : null;
 
     private async Task<ClipModel?> LoadAsync(CancellationToken cancellationToken)
     {

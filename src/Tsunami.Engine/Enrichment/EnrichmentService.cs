@@ -6,6 +6,7 @@ using Tsunami.Core.Enrichment;
 using Tsunami.Core.Imaging;
 using Tsunami.Core.Ingest;
 using Tsunami.Core.Storage;
+using Tsunami.Engine.Clip;
 using Tsunami.Inference;
 using Tsunami.Inference.Vision;
 using Tsunami.Media;
@@ -36,6 +37,7 @@ public sealed class EnrichmentService(
     PhotoProcessor processor,
     QualityAnalyzer quality,
     VisionModels visionModels,
+    ClipModels clipModels,
     IOptions<InferenceOptions> inferenceOptions)
 {
     public async Task<EnrichResult> EnrichAsync(EnrichRequest request, IProgress<EnrichProgress>? progress, CancellationToken cancellationToken)
@@ -49,11 +51,16 @@ public sealed class EnrichmentService(
         using var writerLock = WriterLock.Acquire(dataDirectory);
         var models = await visionModels.GetAsync(cancellationToken);
         var stages = request.Stages.Count > 0 ? request.Stages : EnrichmentStage.All;
-        var versions = PhotoEnricher.Versions(models).Where(v => stages.Contains(v.Key)).ToDictionary();
+        var clip = stages.Contains(EnrichmentStage.Clip) ? await clipModels.StageAsync(cancellationToken) : null;
+        if (clip is null && request.Stages.Contains(EnrichmentStage.Clip))
+        {
+            throw new ArgumentException("the clip stage needs a CLIP model set: install one with 'tsunami models pull NAME' or 'tsunami models add FOLDER'");
+        }
+        var versions = PhotoEnricher.Versions(models, clip).Where(v => stages.Contains(v.Key)).ToDictionary();
         var pending = await enrichments.ListPendingAsync(request.Collection, versions, request.Force, cancellationToken);
 
         var clock = new EnrichmentClock();
-        var enricher = new PhotoEnricher(models, quality, clock, inferenceOptions.Value);
+        var enricher = new PhotoEnricher(models, clip, quality, clock, inferenceOptions.Value);
         var errors = new List<IngestError>();
         var enriched = 0;
         // One batch per core at a time, each start to finish on its thread: no barrier where one text-heavy photo
@@ -69,7 +76,7 @@ public sealed class EnrichmentService(
                     async (chunk, token) =>
                     {
                         var (inputs, failures) = await DecodeAsync(chunk, enricher.Views, clock, token);
-                        var results = await WithPrivateThumbnailsAsync(enricher.Enrich(inputs, versions), chunk, token);
+                        var results = await WithPrivateThumbnailsAsync(await enricher.EnrichAsync(inputs, versions, token), chunk, token);
                         await batches.Writer.WriteAsync([.. results, .. failures], token);
                     });
                 batches.Writer.Complete();

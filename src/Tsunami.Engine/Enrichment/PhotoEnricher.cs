@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Tsunami.Core.Enrichment;
 using Tsunami.Core.Imaging;
 using Tsunami.Core.Storage;
+using Tsunami.Engine.Clip;
 using Tsunami.Inference;
 using Tsunami.Inference.Vision;
 using Tsunami.Media.Analysis;
@@ -12,7 +13,7 @@ namespace Tsunami.Engine.Enrichment;
 internal sealed record EnrichmentInput(EnrichmentWork Work, IReadOnlyDictionary<ViewSize, RgbImage> Views);
 
 /// <summary>Runs the requested stages over a batch of decoded photos; a stage that fails on a photo fails only there.</summary>
-internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quality, EnrichmentClock clock, InferenceOptions options)
+internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, QualityAnalyzer quality, EnrichmentClock clock, InferenceOptions options)
 {
     private static readonly ViewSize ObjectsView = ViewSize.Longer(ObjectDetector.Size);
     private static readonly ViewSize FacesView = ViewSize.Longer(FaceDetector.Size);
@@ -21,28 +22,40 @@ internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quali
     private ViewSize? GateView => options.TextGateMaxSide > 0 ? ViewSize.Longer(options.TextGateMaxSide) : null;
 
     /// <summary>The sizes the stages read the photo at: decoded once, resized once each (quality reads the faces view).</summary>
-    public IReadOnlyList<ViewSize> Views => [ObjectsView, FacesView, LabelsView, TextView, .. GateView is { } gate ? [gate] : Array.Empty<ViewSize>()];
+    public IReadOnlyList<ViewSize> Views =>
+        [ObjectsView, FacesView, LabelsView, TextView, .. GateView is { } gate ? [gate] : Array.Empty<ViewSize>(), .. clip is null ? Array.Empty<ViewSize>() : [clip.View]];
 
     private const float MinimumLabelScore = 0.05f;
     private const int MaxConcepts = 48;
 
     /// <summary>Stage → version: the stage's own revision and the tags of the model files it uses.</summary>
-    public static IReadOnlyDictionary<string, string> Versions(VisionModelSet models) => new Dictionary<string, string>
+    /// <summary>The clip stage is there only when a CLIP model set is installed.</summary>
+    public static IReadOnlyDictionary<string, string> Versions(VisionModelSet models, ClipStage? clip)
     {
-        [EnrichmentStage.Objects] = $"1/{models.Tags["yolox-nano"]}",
-        [EnrichmentStage.Labels] = $"2/{models.Tags["mobilenetv2"]}+{models.Tags["wordnet-nouns"]}+{models.Tags["glove-100d"]}",
-        [EnrichmentStage.Faces] = $"1/{models.Tags["yunet"]}",
-        [EnrichmentStage.Text] = $"1/{models.Tags["ppocr-det"]}+{models.Tags["ppocr-cls"]}+{models.Tags["ppocr-rec"]}",
-        [EnrichmentStage.Quality] = "1",
-    };
-
-    public IReadOnlyList<AssetEnrichment> Enrich(IReadOnlyList<EnrichmentInput> photos, IReadOnlyDictionary<string, string> versions)
-    {
-        var labels = RunLabels(photos.Where(p => p.Work.Stages.Contains(EnrichmentStage.Labels)).ToList());
-        return [.. photos.Select(photo => EnrichOne(photo, versions, labels))];
+        var versions = new Dictionary<string, string>
+        {
+            [EnrichmentStage.Objects] = $"1/{models.Tags["yolox-nano"]}",
+            [EnrichmentStage.Labels] = $"2/{models.Tags["mobilenetv2"]}+{models.Tags["wordnet-nouns"]}+{models.Tags["glove-100d"]}",
+            [EnrichmentStage.Faces] = $"1/{models.Tags["yunet"]}",
+            [EnrichmentStage.Text] = $"1/{models.Tags["ppocr-det"]}+{models.Tags["ppocr-cls"]}+{models.Tags["ppocr-rec"]}",
+            [EnrichmentStage.Quality] = "1",
+        };
+        if (clip is not null)
+        {
+            versions[EnrichmentStage.Clip] = clip.Version;
+        }
+        return versions;
     }
 
-    private AssetEnrichment EnrichOne(EnrichmentInput photo, IReadOnlyDictionary<string, string> versions, Dictionary<EnrichmentInput, Result<Classification>> labels)
+    public async Task<IReadOnlyList<AssetEnrichment>> EnrichAsync(IReadOnlyList<EnrichmentInput> photos, IReadOnlyDictionary<string, string> versions, CancellationToken cancellationToken)
+    {
+        var labels = RunLabels(photos.Where(p => p.Work.Stages.Contains(EnrichmentStage.Labels)).ToList());
+        var clipped = await RunClipAsync(photos.Where(p => p.Work.Stages.Contains(EnrichmentStage.Clip)).ToList(), cancellationToken);
+        return [.. photos.Select(photo => EnrichOne(photo, versions, labels, clipped))];
+    }
+
+    private AssetEnrichment EnrichOne(EnrichmentInput photo, IReadOnlyDictionary<string, string> versions,
+        Dictionary<EnrichmentInput, Result<Classification>> labels, Dictionary<EnrichmentInput, Result<ClipFindings>> clipped)
     {
         var stages = photo.Work.Stages;
         var errors = new Dictionary<string, string>();
@@ -89,6 +102,15 @@ internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quali
             }
             classification = labelled.Value;
         }
+        ClipFindings? clipFindings = null;
+        if (clipped.TryGetValue(photo, out var clipResult))
+        {
+            if (clipResult.Error is { } error)
+            {
+                errors[EnrichmentStage.Clip] = error;
+            }
+            clipFindings = clipResult.Value;
+        }
 
         return new AssetEnrichment(photo.Work.Asset)
         {
@@ -104,8 +126,40 @@ internal sealed class PhotoEnricher(VisionModelSet models, QualityAnalyzer quali
             Semantic = classification is null ? null : models.Semantic.EmbedConcepts(
                 classification.Labels.Where(l => l.Score >= MinimumLabelScore).Select(l => (l.Name, l.Score))
                     .Concat((objects ?? []).GroupBy(o => o.Label).Select(g => (g.Key, g.Max(o => o.Score))))),
+            Clip = clipFindings?.Vector,
+            ZeroShot = clipFindings?.Labels,
         };
     }
+
+    /// <summary>The photos' CLIP vectors, all sent at once so that the served model's batcher merges them.</summary>
+    private async Task<Dictionary<EnrichmentInput, Result<ClipFindings>>> RunClipAsync(List<EnrichmentInput> photos, CancellationToken cancellationToken)
+    {
+        var results = new Dictionary<EnrichmentInput, Result<ClipFindings>>();
+        if (photos.Count == 0 || clip is null)
+        {
+            return results;
+        }
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var found = await clip.RunAsync([.. photos.Select(p => p.Views[clip.View])], cancellationToken);
+            for (var i = 0; i < photos.Count; i++)
+            {
+                results[photos[i]] = new Result<ClipFindings>(new ClipFindings(found[i].Vector, found[i].Labels), null);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+        {
+            foreach (var photo in photos)
+            {
+                results[photo] = new Result<ClipFindings>(null, $"clip failed: {e.Message}");
+            }
+        }
+        clock.Add(EnrichmentStage.Clip, watch.Elapsed);
+        return results;
+    }
+
+    private sealed record ClipFindings(float[] Vector, IReadOnlyList<ZeroShotLabel> Labels);
 
     private Dictionary<EnrichmentInput, Result<Classification>> RunLabels(List<EnrichmentInput> photos)
     {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Tsunami.Core.Assets;
 using Tsunami.Core.Ingest;
 using Tsunami.Core.Storage;
+using Tsunami.Engine.Clip;
 using Tsunami.Engine.Enrichment;
 using Tsunami.Inference;
 using Tsunami.Inference.Onnx;
@@ -30,6 +31,7 @@ public sealed partial class IngestService(
     PhotoProcessor processor,
     IEnrichmentStore enrichments,
     VisionModels visionModels,
+    ClipModels clipModels,
     QualityAnalyzer quality,
     IOptions<InferenceOptions> inferenceOptions,
     IOptions<IngestOptions> ingestOptions,
@@ -103,12 +105,27 @@ public sealed partial class IngestService(
         {
             var models = await visionModels.GetAsync(cancellationToken);
             var enrichmentClock = new EnrichmentClock();
-            var enricher = new PhotoEnricher(models, quality, enrichmentClock, inferenceOptions.Value);
-            return (new InlineEnrichment(enricher, enrichmentClock, PhotoEnricher.Versions(models), new PrivateThumbnails(processor, blobs)), null);
+            var clip = await ClipStageAsync(cancellationToken);
+            var enricher = new PhotoEnricher(models, clip, quality, enrichmentClock, inferenceOptions.Value);
+            return (new InlineEnrichment(enricher, enrichmentClock, PhotoEnricher.Versions(models, clip), new PrivateThumbnails(processor, blobs)), null);
         }
         catch (Exception e) when (e is ModelUnavailableException or ModelLoadException or InvalidDataException)
         {
             return (null, $"{e.Message}; the photos are stored, run 'tsunami enrich' once the models are available");
+        }
+    }
+
+    /// <summary>The installed CLIP model's stage; a broken installation leaves it out (the other stages run) with a warning.</summary>
+    private async Task<ClipStage?> ClipStageAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await clipModels.StageAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or ModelLoadException)
+        {
+            LogClipUnavailable(e.Message);
+            return null;
         }
     }
 
@@ -153,6 +170,9 @@ public sealed partial class IngestService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recovered from {Jobs} interrupted ingest job(s): deleted {Orphans} unreferenced blob(s) and {Temporary} unfinished write(s)")]
     private partial void LogRecovered(int jobs, int orphans, int temporary);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The CLIP model set cannot be used, photos are enriched without it: {Reason}")]
+    private partial void LogClipUnavailable(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest job {JobId} finished: {Ingested} ingested, {Duplicates} duplicates, {Failed} failed in {Seconds:0.0} s")]
     private partial void LogFinished(long jobId, int ingested, int duplicates, int failed, double seconds);

@@ -13,6 +13,7 @@ public sealed record EnrichmentView(
     QualityReport? Quality,
     IReadOnlyList<string>? Text,
     IReadOnlyList<TextLineView>? TextLines,
+    IReadOnlyList<ZeroShotView>? ZeroShot,
     IReadOnlyDictionary<string, string> Stages,
     IReadOnlyDictionary<string, string>? StageErrors)
 {
@@ -26,6 +27,7 @@ public sealed record EnrichmentView(
         e.Quality,
         e.Text?.Select(t => t.Text).ToList(),
         e.Text?.Select(t => new TextLineView(t.Text, MathF.Round(t.Confidence, 3), [.. t.Quad.Select(v => MathF.Round(v, 1))])).ToList(),
+        e.ZeroShot?.Select(z => new ZeroShotView(z.Label, Round(z.Score))).ToList(),
         e.Versions,
         e.Errors.Count > 0 ? e.Errors : null);
 
@@ -35,6 +37,8 @@ public sealed record EnrichmentView(
 public sealed record ObjectView(string Label, float Score, BoxView Box);
 
 public sealed record LabelView(string Label, float Score, string Synset);
+
+public sealed record ZeroShotView(string Label, float Score);
 
 public sealed record TextLineView(string Text, float Confidence, float[] Quad);
 

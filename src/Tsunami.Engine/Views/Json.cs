@@ -18,7 +18,7 @@ public static class Json
             view.Location, view.CameraMake, view.CameraModel, view.Orientation, view.PerceptualHash, view.IngestedAt, view.Tags,
             view.Derived, view.NearDuplicates, view.Metadata,
             found.Objects, found.ObjectCounts, found.Labels, found.Concepts, found.Faces, found.FaceCount, found.Quality, found.Text, found.TextLines,
-            found.Stages, found.StageErrors,
+            found.ZeroShot, found.Stages, found.StageErrors,
         };
     }
 

@@ -52,6 +52,9 @@ public sealed class ServedModel : IDisposable
 
     public int Pending => _batcher.Pending;
 
+    /// <summary>Model executions so far (a merged batch is one).</summary>
+    public long Executions => Interlocked.Read(ref _executions);
+
     public string ExecutionProvider => _instances[0].ExecutionProvider;
 
     public ModelMetadata Metadata => new(Name, [Version], "onnxruntime_onnx", Inputs, Outputs);

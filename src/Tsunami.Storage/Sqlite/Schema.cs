@@ -279,5 +279,31 @@ internal static class Schema
         CREATE TABLE blob_deletions (sha256 TEXT PRIMARY KEY) WITHOUT ROWID;
         CREATE INDEX derived_files_by_sha256 ON derived_files(sha256);
         """,
+        // Zero-shot labels of a CLIP model: searchable as concepts, like WordNet's, so a concept term stays while
+        // either table still names it for the asset.
+        """
+        CREATE TABLE zero_shot_labels (
+            asset_id TEXT NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+            label TEXT NOT NULL,
+            score REAL NOT NULL,
+            PRIMARY KEY (asset_id, label)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER search_zero_shot_added AFTER INSERT ON zero_shot_labels BEGIN
+            INSERT INTO search_terms (term, asset_key, score, count)
+                SELECT 'concept:' || lower(NEW.label), rowid, NEW.score, 1 FROM assets WHERE id = NEW.asset_id
+                ON CONFLICT (term, asset_key) DO UPDATE SET score = max(score, excluded.score);
+        END;
+        CREATE TRIGGER search_zero_shot_removed AFTER DELETE ON zero_shot_labels BEGIN
+            DELETE FROM search_terms WHERE term = 'concept:' || lower(OLD.label)
+                AND asset_key = (SELECT rowid FROM assets WHERE id = OLD.asset_id)
+                AND NOT EXISTS (SELECT 1 FROM concepts WHERE asset_id = OLD.asset_id AND lower(name) = lower(OLD.label));
+        END;
+        DROP TRIGGER search_concept_removed;
+        CREATE TRIGGER search_concept_removed AFTER DELETE ON concepts BEGIN
+            DELETE FROM search_terms WHERE term = 'concept:' || lower(OLD.name)
+                AND asset_key = (SELECT rowid FROM assets WHERE id = OLD.asset_id)
+                AND NOT EXISTS (SELECT 1 FROM zero_shot_labels WHERE asset_id = OLD.asset_id AND lower(label) = lower(OLD.name));
+        END;
+        """,
     ];
 }

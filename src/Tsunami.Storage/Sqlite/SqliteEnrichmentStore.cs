@@ -90,6 +90,8 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
             SELECT vector FROM vectors WHERE asset_id = $id AND space = 'visual';
             SELECT vector FROM vectors WHERE asset_id = $id AND space = 'semantic';
             SELECT text, confidence, quad FROM text_lines WHERE asset_id = $id ORDER BY line;
+            SELECT vector FROM vectors WHERE asset_id = $id AND space = 'clip';
+            SELECT label, score FROM zero_shot_labels WHERE asset_id = $id ORDER BY score DESC, label;
             """;
         command.Parameters.AddWithValue("$id", asset.ToString());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -113,6 +115,8 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
         var embedding = (await ReadAllAsync(reader, ReadVector, cancellationToken)).FirstOrDefault();
         var semantic = (await ReadAllAsync(reader, ReadVector, cancellationToken)).FirstOrDefault();
         var text = await ReadAllAsync(reader, r => new TextLine(r.GetString(0), r.GetFloat(1), ParseFloats(r.GetString(2))), cancellationToken);
+        var clip = (await ReadAllAsync(reader, ReadVector, cancellationToken)).FirstOrDefault();
+        var zeroShot = await ReadAllAsync(reader, r => new ZeroShotLabel(r.GetString(0), r.GetFloat(1)), cancellationToken);
 
         bool Ran(string stage) => versions.ContainsKey(stage) && !errors.ContainsKey(stage);
         return new AssetEnrichment(asset)
@@ -127,23 +131,27 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
             Quality = quality,
             Embedding = embedding,
             Semantic = semantic,
+            Clip = clip,
+            ZeroShot = Ran(EnrichmentStage.Clip) ? zeroShot : null,
         };
     }
 
     private static async Task ClearStageAsync(SqliteConnection connection, SqliteTransaction transaction, string id, string stage, CancellationToken cancellationToken)
     {
-        string[] tables = stage switch
+        string[] statements = stage switch
         {
-            EnrichmentStage.Objects => ["objects"],
-            EnrichmentStage.Labels => ["labels", "concepts", "vectors"],
-            EnrichmentStage.Faces => ["faces"],
-            EnrichmentStage.Quality => ["quality"],
-            EnrichmentStage.Text => ["text_lines"],
+            EnrichmentStage.Objects => ["DELETE FROM objects WHERE asset_id = $id;"],
+            EnrichmentStage.Labels => ["DELETE FROM labels WHERE asset_id = $id;", "DELETE FROM concepts WHERE asset_id = $id;",
+                "DELETE FROM vectors WHERE asset_id = $id AND space IN ('visual', 'semantic');"],
+            EnrichmentStage.Faces => ["DELETE FROM faces WHERE asset_id = $id;"],
+            EnrichmentStage.Quality => ["DELETE FROM quality WHERE asset_id = $id;"],
+            EnrichmentStage.Text => ["DELETE FROM text_lines WHERE asset_id = $id;"],
+            EnrichmentStage.Clip => ["DELETE FROM zero_shot_labels WHERE asset_id = $id;", "DELETE FROM vectors WHERE asset_id = $id AND space = 'clip';"],
             _ => [],
         };
-        foreach (var table in tables)
+        foreach (var statement in statements)
         {
-            await SqliteCommands.ExecuteAsync(connection, transaction, $"DELETE FROM {table} WHERE asset_id = $id;", cancellationToken, ("$id", id));
+            await SqliteCommands.ExecuteAsync(connection, transaction, statement, cancellationToken, ("$id", id));
         }
     }
 
@@ -191,7 +199,12 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
                 ("$id", id), ("$sharpness", q.Sharpness), ("$brightness", q.Brightness), ("$dark", q.DarkShare), ("$clipped", q.ClippedShare),
                 ("$mp", q.Megapixels), ("$flags", string.Join(',', q.Flags)));
         }
-        foreach (var (space, vector) in new[] { ("visual", e.Embedding), ("semantic", e.Semantic) })
+        foreach (var z in e.ZeroShot ?? [])
+        {
+            await SqliteCommands.ExecuteAsync(connection, transaction, "INSERT INTO zero_shot_labels (asset_id, label, score) VALUES ($id, $label, $score);",
+                cancellationToken, ("$id", id), ("$label", z.Label), ("$score", z.Score));
+        }
+        foreach (var (space, vector) in new[] { ("visual", e.Embedding), ("semantic", e.Semantic), ("clip", e.Clip) })
         {
             if (vector is not null)
             {
