@@ -34,5 +34,6 @@ internal static class CliAction
 
     private static bool IsUserFacing(Exception e) => e is StoreBusyException or AmbiguousAssetException or MediaException
         or ModelUnavailableException or OptionsValidationException or InvalidDataException or KeyNotFoundException
-        or IOException or UnauthorizedAccessException or OperationCanceledException or QuestionException or ArgumentException;
+        or IOException or UnauthorizedAccessException or OperationCanceledException or QuestionException or ArgumentException
+        or HttpRequestException;
 }

@@ -17,6 +17,7 @@ public sealed class CommandTests : IDisposable
     [InlineData("enrich")]
     [InlineData("serve")]
     [InlineData("delete")]
+    [InlineData("tokenize")]
     public async Task Every_command_has_help(string command)
     {
         var run = await Cli.RunAsync(Data, command, "--help");
@@ -206,6 +207,39 @@ public sealed class CommandTests : IDisposable
 
         Assert.Equal("error: no collection is named 'inspections'", (await Cli.RunAsync(Data, "delete", "--collection", "inspections")).Stderr.Trim());
         Assert.Contains("not both", (await Cli.RunAsync(Data, "delete")).Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tokenize_prints_the_clip_token_ids()
+    {
+        var json = await Cli.RunAsync(Data, "tokenize", "--tokenizer", "clip", "--json", "a photo of a cat");
+        Assert.Equal(0, json.ExitCode);
+        Assert.Equal([49406, 320, 1125, 539, 320, 2368, 49407], json.Json.GetProperty("ids").EnumerateArray().Select(i => i.GetInt32()));
+        Assert.Equal("49406 320 1929 49407", (await Cli.RunAsync(Data, "tokenize", "a dog")).Stdout.Trim());
+        var bad = await Cli.RunAsync(Data, "tokenize", "--tokenizer", "gpt2", "x");
+        Assert.Equal("error: --tokenizer: 'gpt2' is neither 'clip' nor a folder", bad.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Models_add_installs_a_clip_set_that_enrich_then_uses()
+    {
+        var set = ClipTestModels.Write(_temp.Combine("exported"), ClipTestModels.Layout.HuggingFace);
+        Assert.Equal(0, (await Cli.RunAsync(Data, "ingest", RepositoryPaths.Sample("darknet/dog.jpg"), "--no-enrich")).ExitCode);
+
+        var added = await Cli.RunAsync(Data, "models", "add", set, "--name", "tiny", "--json");
+        Assert.Equal(0, added.ExitCode);
+        Assert.Equal(("tiny", "HuggingFace"), (added.Json.GetProperty("name").GetString(), added.Json.GetProperty("layout").GetString()));
+        var enriched = await Cli.RunAsync(Data, "enrich", "--stage", "clip", "--json");
+        Assert.Equal(0, enriched.ExitCode);
+        Assert.Equal(1, enriched.Json.GetProperty("enriched").GetInt32());
+        var show = (await Cli.RunAsync(Data, "show", RepositoryPaths.Sample("darknet/dog.jpg"), "--json")).Json;
+        Assert.StartsWith("1/tiny:", show.GetProperty("stages").GetProperty("clip").GetString(), StringComparison.Ordinal);
+        var served = await Cli.RunAsync(Data, "models", "list", "--json");
+        Assert.Contains("clip-visual", served.Stdout, StringComparison.Ordinal);
+
+        var notASet = await Cli.RunAsync(Data, "models", "add", _temp.Combine("data"));
+        Assert.Equal(1, notASet.ExitCode);
+        Assert.Contains("no CLIP model found", notASet.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,6 +15,7 @@ internal static class ModelsCommand
         return new Command("models", "Manage the model files and the served models")
         {
             resolve, ServedModelsCommands.List(), ServedModelsCommands.Describe(), ServedModelsCommands.Load(), ServedModelsCommands.Unload(),
+            ClipModelsCommands.Add(), ClipModelsCommands.Pull(),
         };
     }
 

@@ -54,6 +54,7 @@ public static class TsunamiServiceCollectionExtensions
         services.AddSingleton<ClipServedModels>();
         services.AddSingleton<IModelProvider>(provider => provider.GetRequiredService<ClipServedModels>());
         services.AddSingleton<ClipModels>();
+        services.AddSingleton<ClipDownloader>();
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>, ClipTextEmbeddingGenerator>();
         services.AddSingleton<IEmbeddingGenerator<DataContent, Embedding<float>>, ClipImageEmbeddingGenerator>();
     }
