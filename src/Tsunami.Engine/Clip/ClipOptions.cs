@@ -17,10 +17,12 @@ public sealed class ClipOptions
     /// <summary>How a thing becomes text for the text tower ({0}: the thing).</summary>
     public string Prompt { get; set; } = "a photo of {0}";
 
-    /// <summary>Concepts scored on every photo (zero-shot), stored as concepts when likely enough.</summary>
+    /// <summary>Concepts scored on every photo (zero-shot), stored as concepts when likely enough. None configured: <see cref="QualityControlLabels"/>.</summary>
     public List<string> ZeroShotLabels { get; set; } = [];
 
-    /// <summary>A zero-shot label is stored when its probability against a plain "a photo" reaches this.</summary>
+    public static readonly IReadOnlyList<string> QualityControlLabels = ["corrosion", "missing safety sign", "hard hat"];
+
+    /// <summary>A zero-shot label is stored when its probability against a plain "a photo" is above this.</summary>
     public double ZeroShotThreshold { get; set; } = 0.5;
 
     /// <summary>CLIP's logit scale: cosine similarities times this before the softmax (100 for OpenAI's models).</summary>

@@ -51,7 +51,7 @@ public sealed class ClipStage
         var plain = TensorPrimitives.Dot(image, _neutral);
         return _labels
             .Select(l => new ZeroShotLabel(l.Label, (float)(1 / (1 + Math.Exp(-_options.LogitScale * (TensorPrimitives.Dot(image, l.Vector) - plain))))))
-            .Where(z => z.Score >= _options.ZeroShotThreshold)
+            .Where(z => z.Score > _options.ZeroShotThreshold)
             .OrderByDescending(z => z.Score)
             .ToList();
     }

@@ -49,6 +49,10 @@ public static class TsunamiServiceCollectionExtensions
             {
                 clip.Folder = Path.Combine(configuration["Storage:DataDirectory"] ?? "data", "clip");
             }
+            if (clip.ZeroShotLabels.Count == 0)
+            {
+                clip.ZeroShotLabels = [.. ClipOptions.QualityControlLabels];
+            }
         });
         services.AddSingleton<ClipInstallation>();
         services.AddSingleton<ClipServedModels>();
