@@ -102,7 +102,7 @@ case "$command" in
   bench) shift; setup; bench "$@" ;;
   setup) setup; build src/Tsunami.Cli; resolve_models ;;
   help|-h|--help)
-    echo "usage: ./tsunami.sh demo | test | bench ingest|enrich|ask|index|infer|serve [...] | setup | <tsunami command> [...]"
+    echo "usage: ./tsunami.sh demo | test | bench ingest|enrich|ask|index|infer|serve|clip [...] | setup | <tsunami command> [...]"
     setup; build src/Tsunami.Cli; dotnet "$cli" --help ;;
   *) setup; build src/Tsunami.Cli; dotnet "$cli" "$@" ;;
 esac
