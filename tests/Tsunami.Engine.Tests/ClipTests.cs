@@ -125,6 +125,14 @@ public sealed class ClipTests
         Assert.Equal("green.png", Path.GetFileName(byMeaning.Results[0].Path));
         Assert.Contains(byMeaning.Results[0].Evidence, e => e.Kind == "clip");
         Assert.Contains(byMeaning.Notes, n => n.Contains("CLIP test-clip", StringComparison.Ordinal));
+
+        var darkRed = harness.Temp.Combine("dark-red.png");
+        File.WriteAllBytes(darkRed, Solid(50, 50, 150, 0, 0));
+        var likeFile = await ask.SimilarAsync(darkRed, new AskOptions(), None);
+        Assert.Equal("red.png", Path.GetFileName(likeFile.Results[0].Path));
+        Assert.Contains(likeFile.Results[0].Evidence, e => e.What.EndsWith("(CLIP)", StringComparison.Ordinal));
+        var likeStored = await ask.SimilarAsync(red.Id.ToString(), new AskOptions(), None);
+        Assert.DoesNotContain(likeStored.Results, r => r.Id == red.Id.ToString());
     }
 
     [Fact]
@@ -163,6 +171,15 @@ public sealed class ClipTests
         var noPreprocessor = ClipTestModels.Write(harness.Temp.Combine("no-preprocessor"), Layout.HuggingFace);
         File.Delete(Path.Combine(noPreprocessor, "preprocessor_config.json"));
         Assert.Contains("preprocessor_config.json is missing", Assert.Throws<InvalidDataException>(() => installation.Add(noPreprocessor)).Message, StringComparison.Ordinal);
+
+        var bilinear = ClipTestModels.Write(harness.Temp.Combine("bilinear"), Layout.Immich);
+        var preprocess = Path.Combine(bilinear, "visual", "preprocess_cfg.json");
+        File.WriteAllText(preprocess, File.ReadAllText(preprocess).Replace("bicubic", "bilinear", StringComparison.Ordinal));
+        Assert.Contains("interpolation \"bilinear\" is not supported", Assert.Throws<InvalidDataException>(() => installation.Add(bilinear)).Message, StringComparison.Ordinal);
+
+        var badConfig = ClipTestModels.Write(harness.Temp.Combine("bad-config"), Layout.Immich);
+        File.WriteAllText(Path.Combine(badConfig, "config.json"), """{ "text_cfg": { "context_length": "seventy-seven" } }""");
+        Assert.Contains("a configuration value has the wrong type", Assert.Throws<InvalidDataException>(() => installation.Add(badConfig)).Message, StringComparison.Ordinal);
 
         var otherVocabulary = ClipTestModels.Write(harness.Temp.Combine("other-vocabulary"), Layout.HuggingFace, declaredVocabulary: 1000);
         Assert.Contains("the tokenizer has 49408 tokens but the model's configuration declares a vocabulary of 1000",

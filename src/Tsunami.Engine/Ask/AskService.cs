@@ -62,19 +62,21 @@ public sealed class AskService(
 
     /// <summary>
     /// Photos that look like a stored one (id, id prefix or ingested path) or like a photo file that need not be
-    /// stored, which is embedded here by the classifier.
+    /// stored, which is embedded here: by the installed CLIP model when the store has its vectors, else the classifier.
     /// </summary>
     /// <exception cref="QuestionException">No such asset, or the asset has no embedding yet.</exception>
     /// <exception cref="MediaException">The file is no photo that can be decoded.</exception>
     public async Task<Answer> SimilarAsync(string assetOrFile, AskOptions options, CancellationToken cancellationToken)
     {
+        await using var session = await index.OpenAsync(cancellationToken);
         float[]? embedding = null;
         if (File.Exists(assetOrFile))
         {
-            var view = photos.DecodeViews(await File.ReadAllBytesAsync(assetOrFile, cancellationToken), [ViewSize.Shorter(ImageClassifier.Resize)])[0];
-            embedding = (await models.GetAsync(cancellationToken)).Classifier.Classify([view])[0].Embedding;
+            var content = await File.ReadAllBytesAsync(assetOrFile, cancellationToken);
+            embedding = await ClipSpaceAsync(session, cancellationToken) is { } clipModel
+                ? (await clipModel.EmbedImagesAsync([photos.DecodeViews(content, [clipModel.View])[0]], cancellationToken))[0]
+                : (await models.GetAsync(cancellationToken)).Classifier.Classify([photos.DecodeViews(content, [ViewSize.Shorter(ImageClassifier.Resize)])[0]])[0].Embedding;
         }
-        await using var session = await index.OpenAsync(cancellationToken);
         var plan = new QueryPlan { Question = $"photos like {assetOrFile}", SimilarTo = assetOrFile };
         return await RunAsync(plan, session, options, embedding, cancellationToken);
     }

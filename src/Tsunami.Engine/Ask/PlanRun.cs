@@ -134,7 +134,9 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
     /// </summary>
     public async Task<Signal> SimilarAsync(string reference, float[]? embedding, long[]? within, CancellationToken cancellationToken)
     {
-        var visual = await vectors.GetAsync(session, "visual", cancellationToken);
+        // With a CLIP model's vectors stored, photos are compared in its space; else by the classifier's features.
+        var (space, stage, by) = Clip is null ? ("visual", EnrichmentStage.Labels, "") : (AskService.ClipSpace, EnrichmentStage.Clip, " (CLIP)");
+        var visual = await vectors.GetAsync(session, space, cancellationToken);
         long? itself = null;
         if (embedding is null)
         {
@@ -143,12 +145,12 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
             itself = await session.KeyOfAsync(asset.Id, cancellationToken);
             var row = Array.BinarySearch(visual.Keys, itself.Value);
             embedding = row >= 0 ? visual.Row(row).ToArray()
-                : throw new QuestionException($"asset {reference} has no visual embedding yet (run tsunami enrich --stage labels)");
+                : throw new QuestionException($"asset {reference} has no {space} embedding yet (run tsunami enrich --stage {stage})");
         }
         var (keys, scores) = Similarities(visual, embedding, exclude: itself, within);
         return new Signal($"like {reference}", keys, scores)
         {
-            Explain = (a, _) => [new Evidence("similar", $"looks like {reference}", Math.Round(scores[Array.BinarySearch(keys, a.Key)], 3))],
+            Explain = (a, _) => [new Evidence("similar", $"looks like {reference}{by}", Math.Round(scores[Array.BinarySearch(keys, a.Key)], 3))],
         };
     }
 

@@ -57,6 +57,18 @@ public sealed class ClipModelFolder
     /// <exception cref="InvalidDataException">The folder is no CLIP model set; the message names the folder and what is missing or wrong.</exception>
     public static ClipModelFolder Read(string folder)
     {
+        try
+        {
+            return ReadLayout(folder);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{folder}: a configuration value has the wrong type ({e.Message})", e);
+        }
+    }
+
+    private static ClipModelFolder ReadLayout(string folder)
+    {
         if (!Directory.Exists(folder))
         {
             throw new InvalidDataException($"{folder}: no such folder");
@@ -140,7 +152,16 @@ public sealed class ClipModelFolder
             JsonValue value => value.GetValue<int>(),
             _ => throw new InvalidDataException($"{path}: no \"size\""),
         };
-        return new ClipPreprocessing(size, Floats(path, config, "mean"), Floats(path, config, "std"), config["interpolation"]?.GetValue<string>() ?? "bicubic");
+        var interpolation = config["interpolation"]?.GetValue<string>() ?? "bicubic";
+        if (interpolation != "bicubic")
+        {
+            throw new InvalidDataException($"{path}: interpolation \"{interpolation}\" is not supported (bicubic is)");
+        }
+        if (config["resize_mode"]?.GetValue<string>() is { } mode and not "shortest")
+        {
+            throw new InvalidDataException($"{path}: resize_mode \"{mode}\" is not supported (shortest, then a centre crop, is)");
+        }
+        return new ClipPreprocessing(size, Floats(path, config, "mean"), Floats(path, config, "std"), interpolation);
     }
 
     private static ClipPreprocessing HuggingFacePreprocessing(string path, JsonNode config)
@@ -156,8 +177,7 @@ public sealed class ClipModelFolder
         var interpolation = config["resample"]?.GetValue<int>() switch
         {
             null or 3 => "bicubic",
-            2 => "bilinear",
-            var other => throw new InvalidDataException($"{path}: resample {other} is not supported (3, bicubic, or 2, bilinear)"),
+            var other => throw new InvalidDataException($"{path}: resample {other} is not supported (3, bicubic, is)"),
         };
         return new ClipPreprocessing(size, Floats(path, config, "image_mean"), Floats(path, config, "image_std"), interpolation);
     }
