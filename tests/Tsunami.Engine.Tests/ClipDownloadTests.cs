@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Tsunami.Engine.Clip;
@@ -13,14 +10,12 @@ public sealed class ClipDownloadTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;
     private readonly IngestHarness _harness;
-    private readonly Mirror _mirror;
+    private readonly LoopbackFileServer _mirror = new([]);
 
     public ClipDownloadTests()
     {
-        _mirror = new Mirror();
-        _harness = new IngestHarness(("Clip:Mirror", _mirror.Address));
-        var set = ClipTestModels.Write(_harness.Temp.Combine("mirror", "tiny-clip"), Layout.Immich);
-        _mirror.Publish(set, "tiny-clip");
+        _harness = new IngestHarness(("Clip:Mirror", _mirror.BaseAddress));
+        Publish(ClipTestModels.Write(_harness.Temp.Combine("mirror", "tiny-clip"), Layout.Immich), "tiny-clip");
     }
 
     [Fact]
@@ -40,12 +35,12 @@ public sealed class ClipDownloadTests : IDisposable
     [Fact]
     public async Task A_stopped_download_resumes_with_a_range_request()
     {
-        var file = _mirror.Files["tiny-clip/textual/model.onnx"];
+        var file = _mirror.Files["/tiny-clip/textual/model.onnx"];
         var partial = _harness.Temp.Combine("data", "clip", ".tiny-clip.partial", "textual", "model.onnx.part");
         Directory.CreateDirectory(Path.GetDirectoryName(partial)!);
         File.WriteAllBytes(partial, file[..(file.Length / 2)]);
 
-        await _harness.Get<ClipDownloader>().PullAsync($"{_mirror.Address}/tiny-clip/manifest.json", null, None);
+        await _harness.Get<ClipDownloader>().PullAsync($"{_mirror.BaseAddress}tiny-clip/manifest.json", null, None);
 
         Assert.Contains($"/tiny-clip/textual/model.onnx bytes={file.Length / 2}-", _mirror.Requests);
         Assert.Equal(SHA256.HashData(file), SHA256.HashData(File.ReadAllBytes(_harness.Temp.Combine("data", "clip", "tiny-clip", "textual", "model.onnx"))));
@@ -54,7 +49,7 @@ public sealed class ClipDownloadTests : IDisposable
     [Fact]
     public async Task A_file_whose_checksum_differs_is_deleted_and_nothing_is_installed()
     {
-        _mirror.Files["tiny-clip/visual/model.onnx"] = [.. _mirror.Files["tiny-clip/visual/model.onnx"].Take(100)];
+        _mirror.Files["/tiny-clip/visual/model.onnx"] = [.. _mirror.Files["/tiny-clip/visual/model.onnx"].Take(100)];
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => _harness.Get<ClipDownloader>().PullAsync("tiny-clip", null, None));
 
@@ -68,7 +63,7 @@ public sealed class ClipDownloadTests : IDisposable
     public async Task An_unknown_set_is_a_404_naming_the_address()
     {
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => _harness.Get<ClipDownloader>().PullAsync("no-such-set", null, None));
-        Assert.Equal($"{_mirror.Address}/no-such-set/manifest.json: 404 Not Found", error.Message);
+        Assert.Equal($"{_mirror.BaseAddress}no-such-set/manifest.json: 404 Not Found", error.Message);
         var bad = await Assert.ThrowsAsync<InvalidDataException>(() => _harness.Get<ClipDownloader>().PullAsync("../etc", null, None));
         Assert.Contains("is not a model set name", bad.Message, StringComparison.Ordinal);
     }
@@ -79,90 +74,24 @@ public sealed class ClipDownloadTests : IDisposable
         _harness.Dispose();
     }
 
+    /// <summary>Puts a model set on the mirror: its files and a manifest with their SHA-256.</summary>
+    private void Publish(string folder, string name)
+    {
+        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Select(f => (Path: Path.GetRelativePath(folder, f).Replace('\\', '/'), Bytes: File.ReadAllBytes(f))).ToList();
+        foreach (var (path, bytes) in files)
+        {
+            _mirror.Files[$"/{name}/{path}"] = bytes;
+        }
+        _mirror.Files[$"/{name}/manifest.json"] = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            name,
+            files = files.Select(f => new { path = f.Path, sha256 = Convert.ToHexStringLower(SHA256.HashData(f.Bytes)), bytes = f.Bytes.Length }),
+        });
+    }
+
     private sealed class SyncProgress(Action<DownloadProgress> report) : IProgress<DownloadProgress>
     {
         public void Report(DownloadProgress value) => report(value);
-    }
-
-    /// <summary>A static file server on loopback that honours byte ranges and records each request with its range.</summary>
-    private sealed class Mirror : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly Task _serving;
-
-        public Mirror()
-        {
-            var port = FreePort();
-            Address = $"http://127.0.0.1:{port}";
-            _listener.Prefixes.Add(Address + "/");
-            _listener.Start();
-            _serving = Task.Run(ServeAsync);
-        }
-
-        public string Address { get; }
-        public ConcurrentDictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);
-        public ConcurrentBag<string> Requests { get; } = [];
-
-        public void Publish(string folder, string name)
-        {
-            var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-                .Select(f => (Path: Path.GetRelativePath(folder, f).Replace('\\', '/'), Bytes: File.ReadAllBytes(f))).ToList();
-            foreach (var (path, bytes) in files)
-            {
-                Files[$"{name}/{path}"] = bytes;
-            }
-            Files[$"{name}/manifest.json"] = JsonSerializer.SerializeToUtf8Bytes(new
-            {
-                name,
-                files = files.Select(f => new { path = f.Path, sha256 = Convert.ToHexStringLower(SHA256.HashData(f.Bytes)), bytes = f.Bytes.Length }),
-            });
-        }
-
-        private async Task ServeAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-                var path = context.Request.Url!.AbsolutePath;
-                var range = context.Request.Headers["Range"];
-                Requests.Add(range is null ? path : $"{path} {range}");
-                using var response = context.Response;
-                if (!Files.TryGetValue(Uri.UnescapeDataString(path.TrimStart('/')), out var bytes))
-                {
-                    response.StatusCode = 404;
-                    continue;
-                }
-                var from = range is not null && range.StartsWith("bytes=", StringComparison.Ordinal) ? long.Parse(range[6..].TrimEnd('-'), System.Globalization.CultureInfo.InvariantCulture) : 0;
-                if (from > 0)
-                {
-                    response.StatusCode = 206;
-                    response.Headers["Content-Range"] = $"bytes {from}-{bytes.Length - 1}/{bytes.Length}";
-                }
-                response.ContentLength64 = bytes.Length - from;
-                await response.OutputStream.WriteAsync(bytes.AsMemory((int)from));
-            }
-        }
-
-        private static int FreePort()
-        {
-            using var socket = new TcpListener(IPAddress.Loopback, 0);
-            socket.Start();
-            return ((IPEndPoint)socket.LocalEndpoint).Port;
-        }
-
-        public void Dispose()
-        {
-            _listener.Stop();
-            _listener.Close();
-            _serving.Wait(TimeSpan.FromSeconds(5));
-        }
     }
 }

@@ -41,7 +41,7 @@ public sealed class ModelResolverTests : IDisposable
         Assert.Equal(ModelSource.Downloaded, first.Source);
         Assert.Equal(ModelSource.Cache, second.Source);
         Assert.Equal(Weights, File.ReadAllBytes(second.Path));
-        Assert.Equal(1, server.Requests);
+        Assert.Single(server.Requests);
     }
 
     [Fact]
