@@ -29,26 +29,15 @@ internal sealed class TextDetector(OnnxModel model)
         // Sides padded up to multiples of 32 with the mean colour (0 once normalised), not stretched to them.
         var width = (image.Width + 31) / 32 * 32;
         var height = (image.Height + 31) / 32 * 32;
-        var planar = Resampler.ToPlanar(image, 0, 0, image.Width, image.Height, image.Width, image.Height);
         var tensor = new float[3 * width * height];
-        var plane = image.Width * image.Height;
-        for (var c = 0; c < 3; c++)
-        {
-            // BGR, with ImageNet mean/std applied to the channels in that order (PaddleOCR's convention).
-            var source = planar.AsSpan((2 - c) * plane, plane);
-            var target = tensor.AsSpan(c * width * height, width * height);
-            for (var y = 0; y < image.Height; y++)
-            {
-                for (var x = 0; x < image.Width; x++)
-                {
-                    target[(y * width) + x] = ((source[(y * image.Width) + x] / 255f) - Mean[c]) / Std[c];
-                }
-            }
-        }
+        // BGR, with ImageNet mean/std applied to the channels in that order (PaddleOCR's convention): plane c holds
+        // source channel 2 − c as (v / 255 − mean[c]) / std[c].
+        ReadOnlySpan<float> scale = [1 / (255f * Std[2]), 1 / (255f * Std[1]), 1 / (255f * Std[0])];
+        ReadOnlySpan<float> offset = [-Mean[2] / Std[2], -Mean[1] / Std[1], -Mean[0] / Std[0]];
+        ModelInputs.Planes(image, tensor, width, bgr: true, scale, offset);
         using var input = OrtValue.CreateTensorValueFromMemory(tensor, [1, 3, height, width]);
         using var outputs = model.Run(["x"], [input], ["sigmoid_0.tmp_0"]);
-        var probabilities = outputs[0].GetTensorDataAsSpan<float>().ToArray();
-        return Boxes(probabilities, width, height)
+        return Boxes(outputs[0].GetTensorDataAsSpan<float>(), width, height)
             .Select(q => Clip(q, image.Width, image.Height))
             .ToList();
     }
@@ -56,7 +45,7 @@ internal sealed class TextDetector(OnnxModel model)
     private static Quad Clip(Quad q, int width, int height) =>
         new(Clamp(q.TopLeft, width, height), Clamp(q.TopRight, width, height), Clamp(q.BottomRight, width, height), Clamp(q.BottomLeft, width, height));
 
-    private static List<Quad> Boxes(float[] probabilities, int width, int height)
+    private static List<Quad> Boxes(ReadOnlySpan<float> probabilities, int width, int height)
     {
         var label = new int[width * height];
         var quads = new List<Quad>();
@@ -110,7 +99,7 @@ internal sealed class TextDetector(OnnxModel model)
         return quads;
     }
 
-    private static Quad? ToBox(List<Vector2> boundary, float[] probabilities, int width, int height)
+    private static Quad? ToBox(List<Vector2> boundary, ReadOnlySpan<float> probabilities, int width, int height)
     {
         if (boundary.Count < 4)
         {
@@ -138,7 +127,7 @@ internal sealed class TextDetector(OnnxModel model)
             Clamp(grown.BottomRight, width, height), Clamp(grown.BottomLeft, width, height));
     }
 
-    private static float MeanInside(Quad box, float[] probabilities, int width, int height)
+    private static float MeanInside(Quad box, ReadOnlySpan<float> probabilities, int width, int height)
     {
         var xs = new[] { box.TopLeft.X, box.TopRight.X, box.BottomRight.X, box.BottomLeft.X };
         var ys = new[] { box.TopLeft.Y, box.TopRight.Y, box.BottomRight.Y, box.BottomLeft.Y };

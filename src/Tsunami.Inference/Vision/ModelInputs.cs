@@ -14,9 +14,15 @@ internal static class ModelInputs
         var ratio = Math.Min((float)size / image.Width, (float)size / image.Height);
         var width = Math.Clamp((int)Math.Round(image.Width * ratio), 1, size);
         var height = Math.Clamp((int)Math.Round(image.Height * ratio), 1, size);
-        var planar = Resampler.ToPlanar(image, 0, 0, image.Width, image.Height, width, height);
         var tensor = new float[3 * size * size];
         Array.Fill(tensor, fill);
+        if (width == image.Width && height == image.Height)
+        {
+            // The view is already at model size (PhotoProcessor made it): straight into the planes.
+            Planes(image, tensor, size, bgr, [1f, 1f, 1f], [0f, 0f, 0f]);
+            return (tensor, ratio);
+        }
+        var planar = Resampler.ToPlanar(image, 0, 0, image.Width, image.Height, width, height);
         for (var channel = 0; channel < 3; channel++)
         {
             var source = (bgr ? 2 - channel : channel) * width * height;
@@ -27,6 +33,33 @@ internal static class ModelInputs
             }
         }
         return (tensor, ratio);
+    }
+
+    /// <summary>
+    /// Interleaved RGB bytes into the top-left of three planes <paramref name="planeWidth"/> wide (channels reversed when
+    /// <paramref name="bgr"/>), each value as value × scale + offset of its source channel (R, G, B); the rest is left as is.
+    /// </summary>
+    public static void Planes(RgbImage image, Span<float> tensor, int planeWidth, bool bgr, ReadOnlySpan<float> scale, ReadOnlySpan<float> offset)
+    {
+        var plane = tensor.Length / 3;
+        var (first, last) = bgr ? (2, 0) : (0, 2);
+        var (s0, s1, s2) = (scale[0], scale[1], scale[2]);
+        var (o0, o1, o2) = (offset[0], offset[1], offset[2]);
+        var pixels = image.Pixels;
+        for (var y = 0; y < image.Height; y++)
+        {
+            var row = y * image.Width * 3;
+            var p0 = tensor.Slice((first * plane) + (y * planeWidth), image.Width);
+            var p1 = tensor.Slice(plane + (y * planeWidth), image.Width);
+            var p2 = tensor.Slice((last * plane) + (y * planeWidth), image.Width);
+            for (var x = 0; x < image.Width; x++)
+            {
+                var source = row + (x * 3);
+                p0[x] = (pixels[source] * s0) + o0;
+                p1[x] = (pixels[source + 1] * s1) + o1;
+                p2[x] = (pixels[source + 2] * s2) + o2;
+            }
+        }
     }
 
     /// <summary>
