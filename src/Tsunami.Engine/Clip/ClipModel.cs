@@ -58,8 +58,9 @@ public sealed class ClipModel
     public async Task<float[][]> EmbedTextsAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         await Task.WhenAll(texts.Select(text =>
         {
-            var ids = Tokenizer.EncodePadded(text, Tokenizer.EndId);
-            var length = Tokenizer.Encode(text).Length;
+            var encoded = Tokenizer.Encode(text);
+            var ids = ClipTokenizer.Pad(encoded, Tokenizer.ContextLength, Tokenizer.EndId);
+            var length = encoded.Length;
             var tokens = _texts.Input.DataType == "INT32"
                 ? MemoryMarshal.AsBytes(ids.AsSpan()).ToArray()
                 : MemoryMarshal.AsBytes(ids.Select(i => (long)i).ToArray().AsSpan()).ToArray();
@@ -97,13 +98,11 @@ public sealed class ClipModel
     {
         var size = Folder.Preprocessing.Size;
         long[] shape = [1, .. input.Shape[1..].Select((d, i) => d >= 0 ? d : input.Shape.Length == 4 ? (i == 0 ? 3 : size) : Folder.ContextLength)];
-        var elements = (int)InferTensor.ElementCount(shape);
-        var bytes = new byte[elements * DataType.Size(input.DataType)];
         if (input.Name == "attention_mask")
         {
             return Mask(input, (int)shape[1], (int)shape[1]);
         }
-        return Tensor(input.Name, input.DataType, shape, bytes);
+        return Tensor(input.Name, input.DataType, shape, new byte[InferTensor.ElementCount(shape) * DataType.Size(input.DataType)]);
     }
 
     private static InferTensor Tensor(string name, string dataType, long[] shape, byte[] data) => new(name, dataType, shape, data);

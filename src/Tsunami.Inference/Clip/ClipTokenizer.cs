@@ -98,10 +98,12 @@ public sealed partial class ClipTokenizer
     }
 
     /// <summary>The ids padded with <paramref name="padId"/> to the context length: what a text encoder takes.</summary>
-    public int[] EncodePadded(string text, int padId)
+    public int[] EncodePadded(string text, int padId) => Pad(Encode(text), ContextLength, padId);
+
+    public static int[] Pad(int[] ids, int contextLength, int padId)
     {
-        var padded = Enumerable.Repeat(padId, ContextLength).ToArray();
-        Encode(text).CopyTo(padded, 0);
+        var padded = Enumerable.Repeat(padId, contextLength).ToArray();
+        ids.CopyTo(padded, 0);
         return padded;
     }
 

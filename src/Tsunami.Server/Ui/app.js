@@ -196,7 +196,7 @@ const facetWords = {
 
 const monthName = (value) => new Date(`${value}-01T00:00:00Z`).toLocaleString("en", { month: "long", year: "numeric", timeZone: "UTC" });
 
-// One time condition a question: a new one replaces the time words the question already has.
+// One time condition per question: a new one replaces the time words the question already has.
 const timeWords = /\s*\btaken\s+(between\s+\S+\s+and\s+\S+|since\s+\S+|before\s+\S+|in\s+[a-z]+\s+\d{4}|today|yesterday|(this|last)\s+(week|month|year))/gi;
 
 function refine(words) {
