@@ -194,6 +194,16 @@ public sealed class ClipTests
         harness.Get<ClipInstallation>().Add(ClipTestModels.Write(harness.Temp.Combine("set"), Layout.HuggingFace, textDimension: 5), "mismatched");
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => harness.Get<ClipModels>().GetAsync(None));
         Assert.Contains("the image tower gives vectors of 4 and the text tower of 5", error.Message, StringComparison.Ordinal);
+
+        // Asked for by name the broken set is an error; among all the stages it is left out and the others run.
+        await harness.IngestAsync("c", RepositoryPaths.Sample("darknet/dog.jpg"));
+        await Assert.ThrowsAsync<InvalidDataException>(() => harness.EnrichAsync(stages: EnrichmentStage.Clip));
+        var all = await harness.EnrichAsync();
+        Assert.Equal((1, 0), (all.Enriched, all.Failed));
+        var dog = await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("darknet/dog.jpg"), None);
+        var found = await harness.Enrichments.GetAsync(dog!.Id, None);
+        Assert.DoesNotContain(EnrichmentStage.Clip, found.Versions.Keys);
+        Assert.Contains(found.Objects!, o => o.Label == "dog");
     }
 
     [Fact]

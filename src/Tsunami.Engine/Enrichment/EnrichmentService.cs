@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tsunami.Core.Assets;
 using Tsunami.Core.Enrichment;
@@ -29,7 +30,7 @@ public sealed record EnrichResult(int Enriched, int Failed, IReadOnlyList<Ingest
 /// Runs the vision stages over stored photos whose results are missing or from another model version, batch by
 /// batch, each batch committed in one transaction: a killed run resumes where it stopped.
 /// </summary>
-public sealed class EnrichmentService(
+public sealed partial class EnrichmentService(
     IAssetStore assets,
     IEnrichmentStore enrichments,
     IBlobStore blobs,
@@ -38,7 +39,8 @@ public sealed class EnrichmentService(
     QualityAnalyzer quality,
     VisionModels visionModels,
     ClipModels clipModels,
-    IOptions<InferenceOptions> inferenceOptions)
+    IOptions<InferenceOptions> inferenceOptions,
+    ILogger<EnrichmentService> logger)
 {
     public async Task<EnrichResult> EnrichAsync(EnrichRequest request, IProgress<EnrichProgress>? progress, CancellationToken cancellationToken)
     {
@@ -51,11 +53,7 @@ public sealed class EnrichmentService(
         using var writerLock = WriterLock.Acquire(dataDirectory);
         var models = await visionModels.GetAsync(cancellationToken);
         var stages = request.Stages.Count > 0 ? request.Stages : EnrichmentStage.All;
-        var clip = stages.Contains(EnrichmentStage.Clip) ? await clipModels.StageAsync(cancellationToken) : null;
-        if (clip is null && request.Stages.Contains(EnrichmentStage.Clip))
-        {
-            throw new ArgumentException("the clip stage needs a CLIP model set: install one with 'tsunami models pull NAME' or 'tsunami models add FOLDER'");
-        }
+        var clip = stages.Contains(EnrichmentStage.Clip) ? await ClipStageAsync(request.Stages.Contains(EnrichmentStage.Clip), cancellationToken) : null;
         var versions = PhotoEnricher.Versions(models, clip).Where(v => stages.Contains(v.Key)).ToDictionary();
         var pending = await enrichments.ListPendingAsync(request.Collection, versions, request.Force, cancellationToken);
 
@@ -109,6 +107,24 @@ public sealed class EnrichmentService(
         return new EnrichResult(enriched, errors.Count, errors, elapsed.Elapsed, clock.Snapshot());
     }
 
+    /// <summary>
+    /// The installed CLIP set's stage. Asked for by name, a missing or broken set is an error; among all the stages, it
+    /// is left out with a warning, so that the other stages still run.
+    /// </summary>
+    private async Task<ClipStage?> ClipStageAsync(bool required, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await clipModels.StageAsync(cancellationToken)
+                ?? (required ? throw new ArgumentException("the clip stage needs a CLIP model set: install one with 'tsunami models pull NAME' or 'tsunami models add FOLDER'") : null);
+        }
+        catch (Exception e) when (!required && e is InvalidDataException or Inference.Onnx.ModelLoadException)
+        {
+            LogClipUnavailable(e.Message);
+            return null;
+        }
+    }
+
     private async Task<IReadOnlyList<AssetEnrichment>> WithPrivateThumbnailsAsync(
         IReadOnlyList<AssetEnrichment> results, EnrichmentWork[] chunk, CancellationToken cancellationToken)
     {
@@ -159,4 +175,7 @@ public sealed class EnrichmentService(
         }
         return (inputs, failures);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The CLIP model set cannot be used, photos are enriched without it: {Reason}")]
+    private partial void LogClipUnavailable(string reason);
 }
