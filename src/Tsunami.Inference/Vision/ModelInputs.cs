@@ -78,7 +78,7 @@ internal static class ModelInputs
             {
                 for (var x = 0; x < scaled; x++)
                 {
-                    plane[(y * width) + x] = (source[(y * scaled) + x] / 127.5f) - 1f;
+                    plane[(y * width) + x] = (source[(y * scaled) + x] * (1 / 127.5f)) - 1f;
                 }
             }
         }
