@@ -155,34 +155,27 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
     }
 
     /// <summary>
-    /// The thing by meaning, in the semantic space, over <paramref name="within"/> (null: every photo): it ranks, or,
-    /// when <paramref name="filters"/>, keeps the photos at cosine ≥ <see cref="AskService.SemanticThreshold"/>.
+    /// The thing by meaning — in the installed CLIP model's space when the photos have its vectors, else in the GloVe
+    /// semantic space — over <paramref name="within"/> (null: every photo): it ranks, or, when <paramref name="filters"/>,
+    /// keeps the photos at the space's threshold (<see cref="ClipThreshold"/>, <see cref="AskService.SemanticThreshold"/>).
     /// </summary>
     public async Task<Signal?> ByMeaningAsync(ThingTerm thing, bool filters, long[]? within, CancellationToken cancellationToken)
     {
-        if (Clip is { } clip)
+        if ((Clip is { } clip ? await InClipSpaceAsync(clip, thing, cancellationToken) : await InSemanticSpaceAsync(thing, cancellationToken)) is not { } meaning)
         {
-            return await ByClipAsync(clip, thing, filters, within, cancellationToken);
-        }
-        var space = (await models.GetAsync(cancellationToken)).Semantic;
-        var query = space.EmbedQuery(thing.Phrase) ?? space.EmbedQuery(ThingResolver.Singular(thing.Phrase));
-        if (query is null)
-        {
-            notes.Add($"\"{thing.Phrase}\" is not a word any model knows; left out");
             return null;
         }
-        var semantic = await vectors.GetAsync(session, SemanticSpace.Name, cancellationToken);
-        var (keys, scores) = Similarities(semantic, query, exclude: null, within);
-        notes.Add($"\"{thing.Phrase}\" is no label of the models: matched by meaning (semantic space)");
+        var (keys, scores) = Similarities(meaning.Vectors, meaning.Query, exclude: null, within);
+        notes.Add($"\"{thing.Phrase}\" is no label of the models: matched by meaning ({meaning.Space})");
         var signal = new Signal($"\"{thing.Phrase}\" by meaning", keys, scores)
         {
             RanksOnly = true,
             Explain = (a, _) => Array.BinarySearch(keys, a.Key) is var i and >= 0
-                ? [new Evidence("semantic", $"close in meaning to \"{thing.Phrase}\"", Math.Round(scores[i], 3))]
+                ? [new Evidence(meaning.Kind, meaning.Evidence, Math.Round(scores[i], 3))]
                 : [],
         };
-        return thing.Negated ? SemanticFilter(signal, AskService.SemanticThreshold) with { Excludes = true, Scores = null }
-            : filters ? SemanticFilter(signal, AskService.SemanticThreshold) : signal;
+        return thing.Negated ? SemanticFilter(signal, meaning.Threshold) with { Excludes = true, Scores = null }
+            : filters ? SemanticFilter(signal, meaning.Threshold) : signal;
     }
 
     /// <summary>The installed CLIP model, when the stored photos have its vectors: it matches things by meaning.</summary>
@@ -190,8 +183,24 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
 
     public float ClipThreshold { get; init; }
 
-    /// <summary>The thing by meaning in the CLIP model's space: "a photo of {thing}" against every photo's vector.</summary>
-    private async Task<Signal?> ByClipAsync(ClipModel clip, ThingTerm thing, bool filters, long[]? within, CancellationToken cancellationToken)
+    /// <summary>A thing's query vector, the photos' vectors of the same space, and how to explain and filter a match.</summary>
+    private sealed record Meaning(VectorSet Vectors, float[] Query, string Space, string Kind, string Evidence, float Threshold);
+
+    private async Task<Meaning?> InSemanticSpaceAsync(ThingTerm thing, CancellationToken cancellationToken)
+    {
+        var space = (await models.GetAsync(cancellationToken)).Semantic;
+        var query = space.EmbedQuery(thing.Phrase) ?? space.EmbedQuery(ThingResolver.Singular(thing.Phrase));
+        if (query is null)
+        {
+            notes.Add($"\"{thing.Phrase}\" is not a word any model knows; left out");
+            return null;
+        }
+        return new Meaning(await vectors.GetAsync(session, SemanticSpace.Name, cancellationToken), query, "semantic space",
+            "semantic", $"close in meaning to \"{thing.Phrase}\"", AskService.SemanticThreshold);
+    }
+
+    /// <summary>"a photo of {thing}" in the CLIP model's space, against every photo's vector.</summary>
+    private async Task<Meaning?> InClipSpaceAsync(ClipModel clip, ThingTerm thing, CancellationToken cancellationToken)
     {
         var query = await clip.EmbedThingAsync(thing.Phrase, cancellationToken);
         var space = await vectors.GetAsync(session, AskService.ClipSpace, cancellationToken);
@@ -200,17 +209,7 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
             notes.Add($"\"{thing.Phrase}\": the stored CLIP vectors come from another model; run 'tsunami enrich --stage clip'");
             return null;
         }
-        var (keys, scores) = Similarities(space, query, exclude: null, within);
-        notes.Add($"\"{thing.Phrase}\" is no label of the models: matched by meaning (CLIP {clip.Folder.Name})");
-        var signal = new Signal($"\"{thing.Phrase}\" by meaning", keys, scores)
-        {
-            RanksOnly = true,
-            Explain = (a, _) => Array.BinarySearch(keys, a.Key) is var i and >= 0
-                ? [new Evidence("clip", $"looks like \"{thing.Phrase}\" to CLIP", Math.Round(scores[i], 3))]
-                : [],
-        };
-        return thing.Negated ? SemanticFilter(signal, ClipThreshold) with { Excludes = true, Scores = null }
-            : filters ? SemanticFilter(signal, ClipThreshold) : signal;
+        return new Meaning(space, query, $"CLIP {clip.Folder.Name}", "clip", $"looks like \"{thing.Phrase}\" to CLIP", ClipThreshold);
     }
 
     private static Signal Counted(ThingTerm thing, CountRange count, List<(string Label, Posting Posting)> postings, IReadOnlyList<string> labels)
