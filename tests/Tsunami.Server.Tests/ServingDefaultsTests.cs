@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Tsunami.Serving;
 
 namespace Tsunami.Server.Tests;
@@ -9,8 +8,7 @@ public sealed class ServingDefaultsTests
     [Fact]
     public void Serving_defaults_match()
     {
-        var documented = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "config", "tsunami.defaults.json")),
-            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }).RootElement.GetProperty(ServingOptions.Section);
+        var documented = DocumentedDefaults.Section(ServingOptions.Section);
         var options = new ServingOptions();
         Assert.Equal(["BuiltInModels", "DefaultMaxQueueSize", "MaxRequestBytes", "Repository"], documented.EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(options.Repository, documented.GetProperty("Repository").GetString());
@@ -23,8 +21,7 @@ public sealed class ServingDefaultsTests
     [Fact]
     public void Server_defaults_match()
     {
-        var documented = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "config", "tsunami.defaults.json")),
-            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }).RootElement.GetProperty(ServerOptions.Section);
+        var documented = DocumentedDefaults.Section(ServerOptions.Section);
         var options = new ServerOptions();
         Assert.Equal(["ApiKeys", "IngestRoots", "MaxUploadBytes"], documented.EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(0, documented.GetProperty("IngestRoots").GetArrayLength());

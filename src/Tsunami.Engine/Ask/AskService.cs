@@ -57,7 +57,7 @@ public sealed class AskService(
             TagKeys = [.. (await session.VocabularyAsync("tag:", cancellationToken)).Keys.Select(t => t["tag:".Length..].Split('=')[0]).Distinct()],
         };
         var plan = QuestionParser.Parse(question, context);
-        return await RunAsync(plan, session, options, null, cancellationToken);
+        return await RunAsync(plan, session, options, null, await ClipSpaceAsync(session, cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -69,22 +69,24 @@ public sealed class AskService(
     public async Task<Answer> SimilarAsync(string assetOrFile, AskOptions options, CancellationToken cancellationToken)
     {
         await using var session = await index.OpenAsync(cancellationToken);
+        var clipModel = await ClipSpaceAsync(session, cancellationToken);
         float[]? embedding = null;
         if (File.Exists(assetOrFile))
         {
             var content = await File.ReadAllBytesAsync(assetOrFile, cancellationToken);
-            embedding = await ClipSpaceAsync(session, cancellationToken) is { } clipModel
+            embedding = clipModel is not null
                 ? (await clipModel.EmbedImagesAsync([photos.DecodeViews(content, [clipModel.View])[0]], cancellationToken))[0]
                 : (await models.GetAsync(cancellationToken)).Classifier.Classify([photos.DecodeViews(content, [ViewSize.Shorter(ImageClassifier.Resize)])[0]])[0].Embedding;
         }
         var plan = new QueryPlan { Question = $"photos like {assetOrFile}", SimilarTo = assetOrFile };
-        return await RunAsync(plan, session, options, embedding, cancellationToken);
+        return await RunAsync(plan, session, options, embedding, clipModel, cancellationToken);
     }
 
-    private async Task<Answer> RunAsync(QueryPlan plan, ISearchSession session, AskOptions options, float[]? looksLike, CancellationToken cancellationToken)
+    private async Task<Answer> RunAsync(
+        QueryPlan plan, ISearchSession session, AskOptions options, float[]? looksLike, ClipModel? clipModel, CancellationToken cancellationToken)
     {
         var notes = plan.Ignored.Select(w => $"\"{w}\" was not understood and was left out").ToList();
-        var run = new PlanRun(session, assets, models, vectors, notes) { Clip = await ClipSpaceAsync(session, cancellationToken), ClipThreshold = (float)clipOptions.Value.MatchThreshold };
+        var run = new PlanRun(session, assets, models, vectors, notes) { Clip = clipModel, ClipThreshold = (float)clipOptions.Value.MatchThreshold };
         var signals = await SignalsAsync(plan, run, session, looksLike, cancellationToken);
         if (signals.Count == 0)
         {

@@ -48,9 +48,9 @@ public sealed class ClipModel
         var size = Folder.Preprocessing.Size;
         return await Task.WhenAll(views.Select(view =>
         {
-            var pixels = new float[3 * size * size];
-            ClipImageTensor.Write(view, Folder.Preprocessing, pixels);
-            return RunAsync(ClipServedModels.Visual, _images, Tensor(_images.Input.Name, "FP32", [1, 3, size, size], MemoryMarshal.AsBytes(pixels.AsSpan()).ToArray()), null, cancellationToken);
+            var pixels = new byte[3 * size * size * sizeof(float)];
+            ClipImageTensor.Write(view, Folder.Preprocessing, MemoryMarshal.Cast<byte, float>(pixels.AsSpan()));
+            return RunAsync(ClipServedModels.Visual, _images, Tensor(_images.Input.Name, "FP32", [1, 3, size, size], pixels), null, cancellationToken);
         }));
     }
 

@@ -14,35 +14,19 @@ internal static class DeletionEndpoints
         api.MapDelete("/assets/{id}", async (Core.Storage.IAssetStore store, DeletionService deletion, IngestJobs jobs, string id, CancellationToken cancellationToken) =>
             {
                 var asset = await AssetEndpoints.FindAsync(store, id, cancellationToken);
-                var result = await AsWriterAsync(jobs, () => deletion.DeleteAssetsAsync([asset.Id], cancellationToken), cancellationToken);
+                var result = await jobs.AsWriterAsync("deletion", () => deletion.DeleteAssetsAsync([asset.Id], cancellationToken), WriterWait, cancellationToken);
                 return Results.Json(new { id = asset.Id.ToString(), deletedAssets = result.Assets, deletedFiles = result.Blobs });
             })
             .RequireAuthorization(SecurityServiceCollectionExtensions.AdminPolicy)
             .AddEndpointFilter<CrossSiteGuard>();
         api.MapDelete("/collections/{name}", async (DeletionService deletion, IngestJobs jobs, string name, CancellationToken cancellationToken) =>
             {
-                var result = await AsWriterAsync(jobs, () => deletion.DeleteCollectionAsync(name, cancellationToken), cancellationToken)
+                var result = await jobs.AsWriterAsync("deletion", () => deletion.DeleteCollectionAsync(name, cancellationToken), WriterWait, cancellationToken)
                     ?? throw new ApiException(StatusCodes.Status404NotFound, $"no collection is named '{name}'");
                 return Results.Json(new { collection = name, deletedAssets = result.Assets, deletedFiles = result.Blobs });
             })
             .RequireAuthorization(SecurityServiceCollectionExtensions.AdminPolicy)
             .AddEndpointFilter<CrossSiteGuard>();
         return api;
-    }
-
-    private static async Task<T> AsWriterAsync<T>(IngestJobs jobs, Func<Task<T>> delete, CancellationToken cancellationToken)
-    {
-        if (!await jobs.Writer.WaitAsync(WriterWait, cancellationToken))
-        {
-            throw new ApiException(StatusCodes.Status409Conflict, "an ingest job or upload is writing to the store; retry the deletion when it has finished");
-        }
-        try
-        {
-            return await delete();
-        }
-        finally
-        {
-            jobs.Writer.Release();
-        }
     }
 }

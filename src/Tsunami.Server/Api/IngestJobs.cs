@@ -34,6 +34,24 @@ internal sealed class IngestJobs(IngestService ingest, ILogger<IngestJobs> logge
         return job;
     }
 
+    /// <summary>Runs <paramref name="write"/> as the process's one writer, waiting at most <paramref name="wait"/> (null: as long as it takes).</summary>
+    /// <exception cref="ApiException">409 when the writer was busy for longer than <paramref name="wait"/>.</exception>
+    public async Task<T> AsWriterAsync<T>(string action, Func<Task<T>> write, TimeSpan? wait, CancellationToken cancellationToken)
+    {
+        if (!await Writer.WaitAsync(wait ?? Timeout.InfiniteTimeSpan, cancellationToken))
+        {
+            throw new ApiException(StatusCodes.Status409Conflict, $"an ingest job or upload is writing to the store; retry the {action} when it has finished");
+        }
+        try
+        {
+            return await write();
+        }
+        finally
+        {
+            Writer.Release();
+        }
+    }
+
     public Job? Find(string id) => _jobs.GetValueOrDefault(id);
 
     public IReadOnlyList<Job> All => [.. _jobs.Values];

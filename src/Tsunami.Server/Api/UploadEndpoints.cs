@@ -143,15 +143,9 @@ internal static class UploadEndpoints
     private static async Task<IngestResult> IngestAsync(
         IngestService ingest, IngestJobs jobs, Dictionary<string, string> names, string collection, CancellationToken cancellationToken)
     {
-        await jobs.Writer.WaitAsync(cancellationToken);
-        try
-        {
-            return await ingest.IngestAsync(new IngestRequest([.. names.Keys], collection, new Dictionary<string, string>(), Enrich: true, names), null, cancellationToken);
-        }
-        finally
-        {
-            jobs.Writer.Release();
-        }
+        return await jobs.AsWriterAsync("upload",
+            () => ingest.IngestAsync(new IngestRequest([.. names.Keys], collection, new Dictionary<string, string>(), Enrich: true, names), null, cancellationToken),
+            wait: null, cancellationToken);
     }
 
     /// <summary>The uploaded name as a label: its last segment, printable, at most 200 characters.</summary>

@@ -17,6 +17,7 @@ public sealed class ClipTokenizerTests
     [InlineData("a diagram", new[] { 49406, 320, 22697, 49407 })]
     [InlineData("a dog", new[] { 49406, 320, 1929, 49407 })]
     [InlineData("A  Photo\tOF a CAT ", new[] { 49406, 320, 1125, 539, 320, 2368, 49407 })]
+    [InlineData("a&#32;photo of a &quot;cat&quot;", new[] { 49406, 320, 1125, 539, 320, 257, 2368, 257, 49407 })]
     [InlineData("", new[] { 49406, 49407 })]
     public void Encodes_as_published_with_CLIP(string text, int[] ids) => Assert.Equal(ids, Tokenizer.Encode(text));
 
