@@ -18,10 +18,11 @@ internal static class IndexBenchmark
     private static readonly Option<int> Limit = new("--base") { Description = "Use only the first N base vectors (0: all)", DefaultValueFactory = _ => 0 };
     private static readonly Option<string> Variants = new("--variants") { Description = "Which of flat, hnsw-f32, hnsw-int8 to measure", DefaultValueFactory = _ => "flat,hnsw-f32,hnsw-int8" };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object" };
+    private static readonly Option<bool> Rebuild = new("--rebuild") { Description = "Build the graphs again instead of opening the ones a previous run saved" };
 
     public static Command Create()
     {
-        var command = new Command("index", "Vector index build, memory and recall@10/QPS curve on GloVe-100") { Efs, M, EfConstruction, Limit, Variants, Json };
+        var command = new Command("index", "Vector index build, memory and recall@10/QPS curve on GloVe-100") { Efs, M, EfConstruction, Limit, Variants, Json, Rebuild };
         command.SetAction(parse =>
         {
             var json = parse.GetValue(Json);
@@ -54,25 +55,26 @@ internal static class IndexBenchmark
             HnswIndex? hnsw = null;
             foreach (var (variant, int8) in new[] { ("hnsw-f32", false), ("hnsw-int8", true) }.Where(v => variants.Contains(v.Item1)))
             {
-                var index = new HnswIndex(data.Dimensions, Metric.Cosine, new HnswOptions { M = parse.GetValue(M), EfConstruction = parse.GetValue(EfConstruction), Int8 = int8 });
+                var options = new HnswOptions { M = parse.GetValue(M), EfConstruction = parse.GetValue(EfConstruction), Int8 = int8 };
+                var (index, build, open) = BuildOrOpen(data, n, options, Path.Combine(data.Folder, $"{variant}-m{options.M}-efc{options.EfConstruction}-n{n}"), parse.GetValue(Rebuild));
                 hnsw ??= index;
-                var build = Time(() => AddAll(index, data, n));
                 var raw = (long)n * data.Dimensions * 4;
                 builds.Add(new
                 {
-                    variant, seconds = Math.Round(build, 1), memoryBytes = index.MemoryBytes, memoryToRaw = Math.Round((double)index.MemoryBytes / raw, 2),
-                    searchBytesPerVector = index.SearchBytesPerVector,
+                    variant, seconds = build is { } b ? Math.Round(b, 1) : (double?)null, openSeconds = Math.Round(open, 2),
+                    memoryBytes = index.MemoryBytes, memoryToRaw = Math.Round((double)index.MemoryBytes / raw, 2), searchBytesPerVector = index.SearchBytesPerVector,
                 });
-                Log($"{variant} (M {parse.GetValue(M)}, ef_construction {parse.GetValue(EfConstruction)}): built in {build:0.0} s ({n / build:0} inserts/s), " +
+                var built = build is { } seconds ? $"built in {seconds:0.0} s ({n / seconds:0} inserts/s), snapshot opened in {open:0.00} s" : $"opened from a previous run's snapshot in {open:0.00} s";
+                Log($"{variant} (M {options.M}, ef_construction {options.EfConstruction}): {built}, " +
                     $"{index.MemoryBytes / 1e6:0} MB in all = {(double)index.MemoryBytes / raw:0.00}× the raw float32; a search reads {index.SearchBytesPerVector} B a vector " +
                     $"({index.SearchBytesPerVector / (data.Dimensions * 4.0):0.00}× float32)");
                 Log($"  {"ef",5} {"recall@10",10} {"QPS 1 thread",13} {"QPS 2 threads",14}");
                 foreach (var ef in parse.GetValue(Efs)!.Split(',').Select(e => int.Parse(e, CultureInfo.InvariantCulture)))
                 {
-                    var options = new SearchOptions { Ef = ef };
-                    var recall = Recall(index, data, truth, data.QueryRows, options);
-                    var one = data.QueryRows / Time(() => { for (var q = 0; q < data.QueryRows; q++) { index.Search(data.Query(q), 10, options); } });
-                    var two = data.QueryRows / Time(() => Parallel.For(0, data.QueryRows, new ParallelOptions { MaxDegreeOfParallelism = 2 }, q => index.Search(data.Query(q), 10, options)));
+                    var search = new SearchOptions { Ef = ef };
+                    var recall = Recall(index, data, truth, data.QueryRows, search);
+                    var one = data.QueryRows / Time(() => { for (var q = 0; q < data.QueryRows; q++) { index.Search(data.Query(q), 10, search); } });
+                    var two = data.QueryRows / Time(() => Parallel.For(0, data.QueryRows, new ParallelOptions { MaxDegreeOfParallelism = 2 }, q => index.Search(data.Query(q), 10, search)));
                     points.Add(new { variant, threads = 1, ef, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(one) });
                     points.Add(new { variant, threads = 2, ef, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(two) });
                     Log($"  {ef,5} {recall,10:0.000} {one,13:0} {two,14:0}");
@@ -117,6 +119,29 @@ internal static class IndexBenchmark
         {
             Console.WriteLine(JsonSerializer.Serialize(new { dataset = new { n, dim = data.Dimensions, folder = data.Folder }, builds, points, filtered }));
         }
+    }
+
+    /// <summary>
+    /// Opens the graph a previous run saved (a durable index's snapshot), or builds it, saves it and opens it back:
+    /// either way the open time of a snapshot of this size is measured, and sweeps need not rebuild.
+    /// </summary>
+    private static (HnswIndex Index, double? BuildSeconds, double OpenSeconds) BuildOrOpen(AnnDataset data, int n, HnswOptions options, string folder, bool rebuild)
+    {
+        double? build = null;
+        if (rebuild || !Directory.Exists(folder))
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            var fresh = new HnswIndex(data.Dimensions, Metric.Cosine, options);
+            build = Time(() => AddAll(fresh, data, n));
+            using var durable = DurableVectorIndex.Open(folder, () => fresh);
+            durable.Checkpoint();
+        }
+        var index = new HnswIndex(data.Dimensions, Metric.Cosine, options);
+        var open = Time(() => DurableVectorIndex.Open(folder, () => index).Dispose());
+        return (index, build, open);
     }
 
     private static void AddAll(IVectorIndex index, AnnDataset data, int n)

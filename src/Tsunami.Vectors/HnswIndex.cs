@@ -320,6 +320,8 @@ public sealed class HnswIndex : IVectorIndex
         var candidates = scratch.Candidates;
         var results = scratch.Results;
         visited.Reset(_space.Rows);
+        var fresh = scratch.Fresh(_m0);
+        var coded = query.Codes is not null;
         candidates.Clear();
         results.Clear();
         bool Admitted(int node) => (!liveOnly || !_removed[node]) && (allowed is null || allowed.Contains(_keys[node]));
@@ -352,12 +354,18 @@ public sealed class HnswIndex : IVectorIndex
             {
                 break;
             }
+            // The unvisited neighbours' rows are requested together before any is read, so their cache misses overlap.
+            var count = 0;
             foreach (var neighbour in Links(current, layer))
             {
-                if (!visited.Add(neighbour))
+                if (visited.Add(neighbour))
                 {
-                    continue;
+                    fresh[count++] = neighbour;
+                    _space.Prefetch(neighbour, coded);
                 }
+            }
+            foreach (var neighbour in fresh[..count])
+            {
                 var d = _space.Distance(neighbour, query);
                 counter.Value++;
                 if (results.Count < ef || d < results.TopDistance)
@@ -574,6 +582,18 @@ public sealed class HnswIndex : IVectorIndex
         public VisitedSet Visited { get; } = new();
         public DistanceHeap Candidates { get; } = new(256, largestFirst: false);
         public DistanceHeap Results { get; } = new(256, largestFirst: true);
+
+        private int[] _fresh = [];
+
+        /// <summary>Room for one node's unvisited neighbours.</summary>
+        public Span<int> Fresh(int links)
+        {
+            if (_fresh.Length < links)
+            {
+                _fresh = new int[links];
+            }
+            return _fresh;
+        }
     }
 
     /// <summary>Marks visited nodes with a stamp per search, so nothing is cleared between searches.</summary>

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Tsunami.Vectors;
@@ -43,6 +44,9 @@ internal sealed class Int8Codes(int dimensions)
     /// <summary>The approximate dot product of a stored vector with a coded query.</summary>
     public float Dot(int row, ReadOnlySpan<sbyte> query, float queryScale) =>
         DotProduct(_codes.AsSpan(row * Dimensions, Dimensions), query) * _scales[row] * queryScale;
+
+    public void Prefetch(int row) =>
+        DotKernel.Prefetch(ref Unsafe.As<sbyte, byte>(ref _codes[row * Dimensions]), Dimensions);
 
     /// <summary>Σ aᵢbᵢ over int8, widened to 16 then 32 bits (127² fits 16 bits); scalar where SIMD is off.</summary>
     internal static int DotProduct(ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b)
