@@ -52,6 +52,8 @@ run_tests() {
   # The vector kernels again without SIMD: the scalar fallback must give the same answers.
   echo "== Vector index tests with hardware intrinsics disabled (scalar fallback)" | tee -a "$log"
   DOTNET_EnableHWIntrinsic=0 dotnet test tests/Tsunami.Vectors.Tests -c "$configuration" --no-build -nologo 2>&1 | tee -a "$log" || status=$?
+  echo "== Vector index tests without AVX-512 (the 256-bit kernels)" | tee -a "$log"
+  DOTNET_EnableAVX512F=0 dotnet test tests/Tsunami.Vectors.Tests -c "$configuration" --no-build -nologo 2>&1 | tee -a "$log" || status=$?
   # Sum VSTest's per-assembly lines: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..."
   awk '/(Passed|Failed)! +- Failed: / {
          for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1));
