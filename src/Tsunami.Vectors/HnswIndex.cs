@@ -596,20 +596,23 @@ public sealed class HnswIndex : IVectorIndex
         }
     }
 
-    /// <summary>Marks visited nodes with a stamp per search, so nothing is cleared between searches.</summary>
+    /// <summary>
+    /// Marks visited nodes with a stamp per search, so nothing is cleared between searches (but every 255th). One
+    /// byte a node keeps the marks of 330K nodes in a core's L2 cache, where int stamps spill to memory.
+    /// </summary>
     private sealed class VisitedSet
     {
-        private int[] _stamps = [];
-        private int _stamp;
+        private byte[] _stamps = [];
+        private byte _stamp;
 
         public void Reset(int nodes)
         {
             if (_stamps.Length < nodes)
             {
-                _stamps = new int[Math.Max(nodes, _stamps.Length * 2)];
+                _stamps = new byte[Math.Max(nodes, _stamps.Length * 2)];
                 _stamp = 0;
             }
-            if (++_stamp == int.MaxValue)
+            if (++_stamp == byte.MaxValue)
             {
                 Array.Clear(_stamps);
                 _stamp = 1;

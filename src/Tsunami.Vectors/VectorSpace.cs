@@ -81,15 +81,13 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
         }
         if (coded && _codes is not null)
         {
-            var codes = new sbyte[Dimensions];
-            var scale = Int8Codes.Encode(copy, codes);
-            return new Query(copy, TensorPrimitives.Dot(copy, copy), codes, scale);
+            return new Query(copy, TensorPrimitives.Dot(copy, copy), _codes.Prepare(copy));
         }
         return new Query(copy, TensorPrimitives.Dot(copy, copy));
     }
 
     public float Distance(int row, Query query) => query.Codes is { } codes
-        ? Combine(_codes!.Dot(row, codes, query.CodeScale), _norms[row], query.SquaredNorm)
+        ? Combine(_codes!.Dot(row, codes), _norms[row], query.SquaredNorm)
         : Combine(DotKernel.Dot(Row(row), query.Vector), _norms[row], query.SquaredNorm);
 
     public float Distance(int a, int b) => Combine(DotKernel.Dot(Row(a), Row(b)), _norms[a], _norms[b]);
@@ -161,7 +159,7 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
     }
 
     /// <summary>A prepared query vector and its squared norm, with its int8 codes when searching on codes.</summary>
-    internal readonly record struct Query(float[] Vector, float SquaredNorm, sbyte[]? Codes = null, float CodeScale = 0)
+    internal readonly record struct Query(float[] Vector, float SquaredNorm, Int8Codes.Coded? Codes = null)
     {
         public Query Exact => this with { Codes = null };
     }
