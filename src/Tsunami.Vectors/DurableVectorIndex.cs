@@ -16,7 +16,7 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
     private const string SnapshotName = "index.snapshot";
     private const string LogName = "index.wal";
     private static readonly byte[] SnapshotMagic = "TSVSNAP2"u8.ToArray();
-    private const byte EntriesLayout = 1, GraphLayout = 2;
+    private const byte EntriesLayout = 1, GraphLayout = 3; // 2: the graph node by node (before columns)
     private static readonly byte[] LogMagic = "TSVWAL01"u8.ToArray();
     private const byte AddRecord = 1, RemoveRecord = 2;
 
@@ -206,6 +206,10 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
         catch (EndOfStreamException)
         {
             throw new InvalidDataException($"{path} is corrupt: it ends early; the index was not opened");
+        }
+        catch (InvalidDataException inner) when (!inner.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{path} cannot be loaded: {inner.Message}; the index was not opened", inner);
         }
         if (reader.BaseStream.Position != reader.BaseStream.Length)
         {

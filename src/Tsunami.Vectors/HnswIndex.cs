@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Tsunami.Vectors;
 
 /// <summary>
@@ -469,7 +471,10 @@ public sealed class HnswIndex : IVectorIndex
         return _upper[node]![layer - 1];
     }
 
-    /// <summary>Writes the whole graph (vectors, keys, tombstones, links) so it opens without a rebuild.</summary>
+    /// <summary>
+    /// Writes the whole graph so it opens without a rebuild, column by column (keys, tombstones, levels, vectors,
+    /// layer-0 links, then the upper layers' links) so that opening reads each column in one block.
+    /// </summary>
     internal void Save(BinaryWriter writer)
     {
         _lock.EnterReadLock();
@@ -480,23 +485,18 @@ public sealed class HnswIndex : IVectorIndex
             writer.Write(nodes);
             writer.Write(_entry);
             writer.Write(_top);
+            writer.Write(MemoryMarshal.AsBytes(_keys.AsSpan(0, nodes)));
+            writer.Write(MemoryMarshal.AsBytes(_removed.AsSpan(0, nodes)));
+            writer.Write(MemoryMarshal.AsBytes(_levels.AsSpan(0, nodes)));
+            writer.Write(MemoryMarshal.AsBytes(_space.Block(0, nodes)));
+            writer.Write(MemoryMarshal.AsBytes(_layer0.AsSpan(0, nodes * (_m0 + 1))));
             for (var node = 0; node < nodes; node++)
             {
-                writer.Write(_keys[node]);
-                writer.Write(_removed[node]);
-                writer.Write(_levels[node]);
-                foreach (var value in _space.Row(node))
-                {
-                    writer.Write(value);
-                }
-                for (var layer = 0; layer <= _levels[node]; layer++)
+                for (var layer = 1; layer <= _levels[node]; layer++)
                 {
                     var links = Links(node, layer);
                     writer.Write(links.Length);
-                    foreach (var link in links)
-                    {
-                        writer.Write(link);
-                    }
+                    writer.Write(MemoryMarshal.AsBytes(links));
                 }
             }
         }
@@ -507,7 +507,7 @@ public sealed class HnswIndex : IVectorIndex
     }
 
     /// <summary>Loads a graph written by <see cref="Save"/> into this empty index.</summary>
-    /// <exception cref="InvalidDataException">The graph was built with another M, or this index is not empty.</exception>
+    /// <exception cref="InvalidDataException">The graph was built with another M, this index is not empty, or the graph does not hold together.</exception>
     internal void Load(BinaryReader reader)
     {
         _lock.EnterWriteLock();
@@ -520,33 +520,44 @@ public sealed class HnswIndex : IVectorIndex
             }
             var nodes = reader.ReadInt32();
             (_entry, _top) = (reader.ReadInt32(), reader.ReadInt32());
-            var vector = new float[_space.Dimensions];
+            var bytesPerNode = sizeof(long) + sizeof(bool) + sizeof(int) + ((_space.Dimensions + _m0 + 1L) * sizeof(float));
+            if (nodes < 0 || nodes * bytesPerNode > reader.BaseStream.Length - reader.BaseStream.Position || _entry >= nodes || (nodes > 0 && _entry < 0))
+            {
+                throw new InvalidDataException($"the stored graph claims {nodes} nodes (entry {_entry}), more than its file holds");
+            }
+            Grow(nodes);
+            ReadExactly(reader, MemoryMarshal.AsBytes(_keys.AsSpan(0, nodes)));
+            ReadExactly(reader, MemoryMarshal.AsBytes(_removed.AsSpan(0, nodes)));
+            ReadExactly(reader, MemoryMarshal.AsBytes(_levels.AsSpan(0, nodes)));
+            var vectors = new float[nodes * _space.Dimensions];
+            ReadExactly(reader, MemoryMarshal.AsBytes(vectors.AsSpan()));
+            _space.Load(vectors, nodes);
+            ReadExactly(reader, MemoryMarshal.AsBytes(_layer0.AsSpan(0, nodes * (_m0 + 1))));
             for (var node = 0; node < nodes; node++)
             {
-                var key = reader.ReadInt64();
-                var removed = reader.ReadBoolean();
-                var level = reader.ReadInt32();
-                for (var d = 0; d < vector.Length; d++)
+                var level = _levels[node];
+                if (level < 0 || level > _top || !CheckLinks(_layer0.AsSpan(node * (_m0 + 1), _m0 + 1), _m0, nodes))
                 {
-                    vector[d] = reader.ReadSingle();
+                    throw new InvalidDataException($"the stored graph's node {node} has level {level} or links outside the graph");
                 }
-                _space.Append(vector);
-                Grow(node + 1);
-                (_keys[node], _removed[node], _levels[node]) = (key, removed, level);
                 _upper[node] = level == 0 ? null : Enumerable.Range(0, level).Select(_ => new int[_options.M + 1]).ToArray();
-                for (var layer = 0; layer <= level; layer++)
+                for (var layer = 1; layer <= level; layer++)
                 {
-                    var count = reader.ReadInt32();
-                    var links = new int[count];
-                    for (var i = 0; i < count; i++)
+                    var links = _upper[node]![layer - 1];
+                    links[0] = reader.ReadInt32();
+                    if (links[0] < 0 || links[0] > _options.M)
                     {
-                        links[i] = reader.ReadInt32();
+                        throw new InvalidDataException($"the stored graph's node {node} has {links[0]} links on layer {layer}");
                     }
-                    SetLinks(node, layer, links);
+                    ReadExactly(reader, MemoryMarshal.AsBytes(links.AsSpan(1, links[0])));
+                    if (!CheckLinks(links, _options.M, nodes))
+                    {
+                        throw new InvalidDataException($"the stored graph's node {node} links outside the graph on layer {layer}");
+                    }
                 }
-                if (!removed)
+                if (!_removed[node])
                 {
-                    _nodes[key] = node;
+                    _nodes[_keys[node]] = node;
                     _live++;
                 }
             }
@@ -557,13 +568,37 @@ public sealed class HnswIndex : IVectorIndex
         }
     }
 
+    private static bool CheckLinks(ReadOnlySpan<int> links, int capacity, int nodes)
+    {
+        if (links[0] < 0 || links[0] > capacity)
+        {
+            return false;
+        }
+        foreach (var link in links.Slice(1, links[0]))
+        {
+            if ((uint)link >= (uint)nodes)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void ReadExactly(BinaryReader reader, Span<byte> target)
+    {
+        if (reader.Read(target) != target.Length)
+        {
+            throw new EndOfStreamException();
+        }
+    }
+
     private void Grow(int nodes)
     {
         if (nodes <= _keys.Length)
         {
             return;
         }
-        var capacity = _keys.Length * 2;
+        var capacity = Math.Max(nodes, _keys.Length * 2);
         Array.Resize(ref _layer0, capacity * (_m0 + 1));
         Array.Resize(ref _upper, capacity);
         Array.Resize(ref _levels, capacity);

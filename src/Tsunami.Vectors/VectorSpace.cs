@@ -34,6 +34,31 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
         return row;
     }
 
+    /// <summary>Rows [<paramref name="first"/>, first + count) as one block.</summary>
+    public ReadOnlySpan<float> Block(int first, int count) => _values.AsSpan(first * Dimensions, count * Dimensions);
+
+    /// <summary>Fills this empty space with rows stored as they were (already normalised): no copy per row, no validation but finiteness.</summary>
+    /// <exception cref="InvalidDataException">A stored value is NaN or infinity.</exception>
+    public void Load(float[] rows, int count)
+    {
+        if (!TensorPrimitives.IsFiniteAll<float>(rows))
+        {
+            throw new InvalidDataException("a stored vector holds NaN or infinity");
+        }
+        if (count == 0)
+        {
+            return;
+        }
+        // Both arrays hold exactly count rows, so the next Append doubles them together.
+        (_values, _norms, Rows) = (rows, new float[count], count);
+        for (var row = 0; row < count; row++)
+        {
+            var stored = Row(row);
+            _norms[row] = TensorPrimitives.Dot(stored, stored);
+            _codes?.Write(row, stored);
+        }
+    }
+
     /// <summary>Overwrites a row.</summary>
     public void Write(int row, ReadOnlySpan<float> vector)
     {

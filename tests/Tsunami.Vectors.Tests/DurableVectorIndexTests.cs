@@ -153,6 +153,37 @@ public sealed class DurableVectorIndexTests : IDisposable
     }
 
     [Fact]
+    public void A_snapshot_with_a_good_checksum_but_an_impossible_graph_is_refused()
+    {
+        // A hostile or buggy writer: the checksum matches, the content does not hold together.
+        using (var index = Open())
+        {
+            for (long key = 0; key < 50; key++)
+            {
+                index.Add(key, KeyedVectors.Of(key, Dimensions));
+            }
+            index.Checkpoint();
+        }
+        var snapshot = Path.Combine(_folder, "index.snapshot");
+        var good = File.ReadAllBytes(snapshot);
+        const int nodesAt = 8 + 4 + 1 + 1 + 4, layer0At = nodesAt + 12 + (50 * (8 + 1 + 4 + (Dimensions * 4)));
+        void Write(int offset, int value)
+        {
+            var bytes = good.ToArray();
+            BitConverter.TryWriteBytes(bytes.AsSpan(offset), value);
+            System.IO.Hashing.Crc32.Hash(bytes.AsSpan(0, bytes.Length - 4)).CopyTo(bytes.AsSpan(bytes.Length - 4));
+            File.WriteAllBytes(snapshot, bytes);
+        }
+
+        Write(nodesAt, 5_000_000);
+        Assert.Contains("claims 5000000 nodes", Assert.Throws<InvalidDataException>(Open).Message, StringComparison.Ordinal);
+        Write(layer0At + 4, 999);
+        Assert.Contains("links outside the graph", Assert.Throws<InvalidDataException>(Open).Message, StringComparison.Ordinal);
+        Write(layer0At, 1000);
+        Assert.Contains("index.snapshot cannot be loaded", Assert.Throws<InvalidDataException>(Open).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_torn_log_tail_is_dropped_and_a_damaged_record_before_it_is_refused()
     {
         using (var index = Open())
