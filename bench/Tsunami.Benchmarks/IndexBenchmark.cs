@@ -65,7 +65,7 @@ internal static class IndexBenchmark
                     memoryBytes = index.MemoryBytes, memoryToRaw = Math.Round((double)index.MemoryBytes / raw, 2), searchBytesPerVector = index.SearchBytesPerVector,
                 });
                 var built = build is { } seconds ? $"built in {seconds:0.0} s ({n / seconds:0} inserts/s), snapshot opened in {open:0.00} s" : $"opened from a previous run's snapshot in {open:0.00} s";
-                Log($"{variant} (M {options.M}, ef_construction {options.EfConstruction}): {built}, " +
+                Log($"{variant} (M {options.M}, ef_construction {options.EfConstruction}, {options.BuildThreads} build threads): {built}, " +
                     $"{index.MemoryBytes / 1e6:0} MB in all = {(double)index.MemoryBytes / raw:0.00}× the raw float32; a search reads {index.SearchBytesPerVector} B a vector " +
                     $"({index.SearchBytesPerVector / (data.Dimensions * 4.0):0.00}× float32)");
                 Log($"  {"ef",5} {"recall@10",10} {"QPS 1 thread",13} {"QPS 2 threads",14}");
@@ -146,6 +146,11 @@ internal static class IndexBenchmark
 
     private static void AddAll(IVectorIndex index, AnnDataset data, int n)
     {
+        if (index is HnswIndex hnsw)
+        {
+            hnsw.AddRange([.. Enumerable.Range(0, n).Select(i => ((long)i, data.BaseRow(i).ToArray()))]);
+            return;
+        }
         for (var i = 0; i < n; i++)
         {
             index.Add(i, data.BaseRow(i));

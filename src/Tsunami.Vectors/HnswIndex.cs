@@ -9,7 +9,10 @@ namespace Tsunami.Vectors;
 /// the node is skipped). A removed key is a tombstone: still walked through, never returned; an upsert removes and
 /// re-inserts. Filtered search admits only allowed keys to the results while walking the whole graph (so it walks
 /// further the more the filter excludes), and compares exactly when the allowed set is small (as Qdrant does).
-/// Searches run concurrently; inserts take the write lock.
+/// Inserts and searches run concurrently (hnswlib's scheme): an insert takes the write lock only to append its vector
+/// and draw its level, then links itself under the read lock, each node's links rewritten under a striped lock;
+/// searches read links without locking (a list being rewritten holds valid nodes, old or new). Removal, compaction
+/// and snapshots take the write lock.
 /// </summary>
 public sealed class HnswIndex : IVectorIndex
 {
@@ -26,8 +29,10 @@ public sealed class HnswIndex : IVectorIndex
     private int[] _levels;
     private long[] _keys;
     private bool[] _removed;
-    private int _entry = -1;
-    private int _top = -1;
+    private readonly Lock _entryLock = new();
+    private readonly Lock[] _linkLocks = [.. Enumerable.Range(0, 1024).Select(_ => new Lock())];
+    private EntryPoint? _entryPoint;
+    private int _generation;
     private int _live;
     private long _distanceComputations;
 
@@ -80,6 +85,7 @@ public sealed class HnswIndex : IVectorIndex
 
     public void Add(long key, ReadOnlySpan<float> vector)
     {
+        int node, generation;
         _lock.EnterWriteLock();
         try
         {
@@ -88,18 +94,41 @@ public sealed class HnswIndex : IVectorIndex
                 _removed[old] = true;
                 _live--;
             }
-            var node = _space.Append(vector);
+            node = _space.Append(vector);
             Grow(node + 1);
             _nodes[key] = node;
             _keys[node] = key;
             _live++;
-            Insert(node);
+            var level = (int)(-Math.Log(1 - _random.NextDouble()) * _levelMultiplier);
+            _levels[node] = level;
+            _upper[node] = level == 0 ? null : Enumerable.Range(0, level).Select(_ => new int[_options.M + 1]).ToArray();
+            generation = _generation;
         }
         finally
         {
             _lock.ExitWriteLock();
         }
+        _lock.EnterReadLock();
+        try
+        {
+            // A compaction in between rebuilt the graph with this vector already in it.
+            if (generation == _generation)
+            {
+                Insert(node);
+            }
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
     }
+
+    /// <summary>
+    /// Adds many vectors on <see cref="HnswOptions.BuildThreads"/> threads (inserts run concurrently). The graph then
+    /// depends on the threads' interleaving, so it is not repeatable the way one-by-one adds with a seed are.
+    /// </summary>
+    public void AddRange(IReadOnlyList<(long Key, float[] Vector)> items) =>
+        Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.BuildThreads }, i => Add(items[i].Key, items[i].Vector));
 
     public bool Remove(long key)
     {
@@ -162,7 +191,8 @@ public sealed class HnswIndex : IVectorIndex
             }
             (_space, _nodes, _random) = (fresh._space, fresh._nodes, fresh._random);
             (_layer0, _upper, _levels, _keys, _removed) = (fresh._layer0, fresh._upper, fresh._levels, fresh._keys, fresh._removed);
-            (_entry, _top, _live) = (fresh._entry, fresh._top, fresh._live);
+            (_entryPoint, _live) = (fresh._entryPoint, fresh._live);
+            _generation++;
             return dropped;
         }
         finally
@@ -214,8 +244,12 @@ public sealed class HnswIndex : IVectorIndex
             {
                 return Exact(prepared.Exact, k, allowed);
             }
+            if (_entryPoint is not { } start)
+            {
+                return []; // the first vector is still being linked
+            }
             var counter = new Counter();
-            var entry = Descend(prepared, _top, 1, ref counter);
+            var entry = Descend(prepared, start, 1, ref counter);
             // ef counts admitted nodes only, so a filtered search walks about ef / selectivity nodes by itself.
             var ef = Math.Max(_options.Int8 ? k * _options.Oversampling : k, options.Ef);
             var found = SearchLayer(prepared, [entry], ef, 0, liveOnly: true, allowed, ref counter);
@@ -249,19 +283,36 @@ public sealed class HnswIndex : IVectorIndex
 
     private void Insert(int node)
     {
-        var level = (int)(-Math.Log(1 - _random.NextDouble()) * _levelMultiplier);
-        _levels[node] = level;
-        _upper[node] = level == 0 ? null : Enumerable.Range(0, level).Select(_ => new int[_options.M + 1]).ToArray();
-        if (_entry < 0)
+        var level = _levels[node];
+        var start = _entryPoint;
+        if (start is null || level > start.Top)
         {
-            (_entry, _top) = (node, level);
-            return;
+            // A node that becomes the new entry point links itself alone, as hnswlib's global lock does.
+            lock (_entryLock)
+            {
+                start = _entryPoint;
+                if (start is null || level > start.Top)
+                {
+                    if (start is not null)
+                    {
+                        Link(node, level, start);
+                    }
+                    _entryPoint = new EntryPoint(node, level);
+                    return;
+                }
+            }
         }
+        Link(node, level, start);
+    }
+
+    /// <summary>The paper's INSERT for a node whose level is at most the entry point's.</summary>
+    private void Link(int node, int level, EntryPoint start)
+    {
         var query = new VectorSpace.Query(_space.Row(node).ToArray(), SquaredNorm(node));
         var counter = new Counter();
-        var entry = Descend(query, _top, level + 1, ref counter);
+        var entry = Descend(query, start, level + 1, ref counter);
         List<(int Node, float Distance)> entries = [(entry, _space.Distance(entry, query))];
-        for (var layer = Math.Min(level, _top); layer >= 0; layer--)
+        for (var layer = Math.Min(level, start.Top); layer >= 0; layer--)
         {
             var found = SearchLayer(query, entries.Select(e => e.Node).ToList(), _options.EfConstruction, layer, liveOnly: false, null, ref counter);
             var chosen = SelectNeighbours(found, _options.M, ref counter);
@@ -273,10 +324,6 @@ public sealed class HnswIndex : IVectorIndex
             entries = found;
         }
         Interlocked.Add(ref _distanceComputations, counter.Value);
-        if (level > _top)
-        {
-            (_entry, _top) = (node, level);
-        }
     }
 
     private float SquaredNorm(int node)
@@ -286,12 +333,12 @@ public sealed class HnswIndex : IVectorIndex
     }
 
     /// <summary>Greedy walk from the entry point down to <paramref name="lowest"/>, one closest node per layer.</summary>
-    private int Descend(VectorSpace.Query query, int from, int lowest, ref Counter counter)
+    private int Descend(VectorSpace.Query query, EntryPoint start, int lowest, ref Counter counter)
     {
-        var current = _entry;
+        var current = start.Node;
         var distance = _space.Distance(current, query);
         counter.Value++;
-        for (var layer = from; layer >= lowest; layer--)
+        for (var layer = start.Top; layer >= lowest; layer--)
         {
             for (var changed = true; changed;)
             {
@@ -424,6 +471,14 @@ public sealed class HnswIndex : IVectorIndex
     /// <summary>Adds <paramref name="node"/> to <paramref name="neighbour"/>'s links, pruning them when full.</summary>
     private void Link(int neighbour, int node, float distance, int layer, ref Counter counter)
     {
+        lock (LinkLock(neighbour))
+        {
+            AddLink(neighbour, node, distance, layer, ref counter);
+        }
+    }
+
+    private void AddLink(int neighbour, int node, float distance, int layer, ref Counter counter)
+    {
         var links = LinkArray(neighbour, layer, out var offset);
         var capacity = layer == 0 ? _m0 : _options.M;
         var count = links[offset];
@@ -440,10 +495,21 @@ public sealed class HnswIndex : IVectorIndex
             candidates.Add((other, _space.Distance(neighbour, other)));
             counter.Value++;
         }
-        SetLinks(neighbour, layer, SelectNeighbours(candidates, capacity, ref counter).Select(c => c.Node));
+        WriteLinks(neighbour, layer, SelectNeighbours(candidates, capacity, ref counter).Select(c => c.Node));
     }
 
+    private Lock LinkLock(int node) => _linkLocks[node & (_linkLocks.Length - 1)];
+
     private void SetLinks(int node, int layer, IEnumerable<int> neighbours)
+    {
+        lock (LinkLock(node))
+        {
+            WriteLinks(node, layer, neighbours);
+        }
+    }
+
+    /// <summary>Writes the links, then their count: a search reading them meanwhile sees only valid nodes.</summary>
+    private void WriteLinks(int node, int layer, IEnumerable<int> neighbours)
     {
         var links = LinkArray(node, layer, out var offset);
         var count = 0;
@@ -483,8 +549,8 @@ public sealed class HnswIndex : IVectorIndex
             var nodes = _space.Rows;
             writer.Write(_options.M);
             writer.Write(nodes);
-            writer.Write(_entry);
-            writer.Write(_top);
+            writer.Write(_entryPoint?.Node ?? -1);
+            writer.Write(_entryPoint?.Top ?? -1);
             writer.Write(MemoryMarshal.AsBytes(_keys.AsSpan(0, nodes)));
             writer.Write(MemoryMarshal.AsBytes(_removed.AsSpan(0, nodes)));
             writer.Write(MemoryMarshal.AsBytes(_levels.AsSpan(0, nodes)));
@@ -519,12 +585,13 @@ public sealed class HnswIndex : IVectorIndex
                 throw new InvalidDataException($"the stored graph has M = {m}; this index has M = {_options.M} and {_space.Rows} vectors");
             }
             var nodes = reader.ReadInt32();
-            (_entry, _top) = (reader.ReadInt32(), reader.ReadInt32());
+            var (entry, top) = (reader.ReadInt32(), reader.ReadInt32());
             var bytesPerNode = sizeof(long) + sizeof(bool) + sizeof(int) + ((_space.Dimensions + _m0 + 1L) * sizeof(float));
-            if (nodes < 0 || nodes * bytesPerNode > reader.BaseStream.Length - reader.BaseStream.Position || _entry >= nodes || (nodes > 0 && _entry < 0))
+            if (nodes < 0 || nodes * bytesPerNode > reader.BaseStream.Length - reader.BaseStream.Position || entry >= nodes || (nodes > 0 && entry < 0))
             {
-                throw new InvalidDataException($"the stored graph claims {nodes} nodes (entry {_entry}), more than its file holds");
+                throw new InvalidDataException($"the stored graph claims {nodes} nodes (entry {entry}), more than its file holds");
             }
+            _entryPoint = nodes > 0 ? new EntryPoint(entry, top) : null;
             Grow(nodes);
             ReadExactly(reader, MemoryMarshal.AsBytes(_keys.AsSpan(0, nodes)));
             ReadExactly(reader, MemoryMarshal.AsBytes(_removed.AsSpan(0, nodes)));
@@ -536,7 +603,7 @@ public sealed class HnswIndex : IVectorIndex
             for (var node = 0; node < nodes; node++)
             {
                 var level = _levels[node];
-                if (level < 0 || level > _top || !CheckLinks(_layer0.AsSpan(node * (_m0 + 1), _m0 + 1), _m0, nodes))
+                if (level < 0 || level > top || !CheckLinks(_layer0.AsSpan(node * (_m0 + 1), _m0 + 1), _m0, nodes))
                 {
                     throw new InvalidDataException($"the stored graph's node {node} has level {level} or links outside the graph");
                 }
@@ -605,6 +672,9 @@ public sealed class HnswIndex : IVectorIndex
         Array.Resize(ref _keys, capacity);
         Array.Resize(ref _removed, capacity);
     }
+
+    /// <summary>Where searches start: the node on the top layer. Replaced whole, so readers never see a node with another node's top.</summary>
+    private sealed record EntryPoint(int Node, int Top);
 
     private struct Counter
     {

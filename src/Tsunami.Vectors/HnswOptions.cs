@@ -11,7 +11,10 @@ public sealed record HnswOptions
     public int M { get; init; } = 16;
     public int EfConstruction { get; init; } = 200;
 
-    /// <summary>Seeds the layer draw, so a build is repeatable.</summary>
+    /// <summary>Threads <see cref="HnswIndex.AddRange"/> inserts on at once.</summary>
+    public int BuildThreads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Seeds the layer draw, so a build made by one thread is repeatable.</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>

@@ -224,6 +224,42 @@ public sealed class VectorIndexTests
         Assert.Equal(2999, index.Search(vectors[2999], 1)[0].Key);
     }
 
+    [Theory]
+    [InlineData(Metric.Cosine)]
+    [InlineData(Metric.L2)]
+    public async Task Inserts_on_several_threads_build_a_graph_that_searches_answer_from_meanwhile(Metric metric)
+    {
+        const int count = 4000;
+        var vectors = Data.Clustered(count, 32, clusters: 40, seed: 21);
+        var hnsw = new HnswIndex(32, metric, new HnswOptions { EfConstruction = 100, BuildThreads = 4 });
+        var oracle = Fill(new FlatIndex(32, metric), vectors);
+        hnsw.AddRange([.. vectors.Take(200).Select((v, i) => ((long)i, v))]);
+        using var stop = new CancellationTokenSource();
+        var searches = Task.Run(() =>
+        {
+            var answered = 0;
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var hits = hnsw.Search(vectors[i % 200], 10);
+                Assert.All(hits, h => Assert.InRange(h.Key, 0, count - 1));
+                Assert.Equal(hits.OrderBy(h => h.Distance).Select(h => h.Key), hits.Select(h => h.Key));
+                answered++;
+            }
+            return answered;
+        });
+
+        hnsw.AddRange([.. vectors.Skip(200).Select((v, i) => (i + 200L, v))]);
+        await stop.CancelAsync();
+
+        Assert.True(await searches > 0);
+        Assert.Equal(count, hnsw.Count);
+        var before = hnsw.DistanceComputations;
+        var recall = Recall(hnsw, oracle, Data.Clustered(100, 32, clusters: 40, seed: 22), 10, new SearchOptions { Ef = 100 });
+        Assert.True(recall >= 0.95, $"recall@10 {recall:0.000} after a build on four threads");
+        Assert.True((hnsw.DistanceComputations - before) / 100.0 < count / 2.0, "the graph was not used");
+        Assert.All(Enumerable.Range(0, 50).Select(i => i * 79), i => Assert.Equal(i, hnsw.Search(vectors[i], 1, new SearchOptions { Ef = 100 })[0].Key));
+    }
+
     [Fact]
     public void Compaction_drops_tombstones_and_keeps_every_live_vector_findable()
     {
