@@ -96,6 +96,9 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
 
     public IReadOnlyList<Neighbor> Search(ReadOnlySpan<float> query, int k, SearchOptions? options = null) => _index.Search(query, k, options);
 
+    public IReadOnlyList<IReadOnlyList<Neighbor>> SearchBatch(IReadOnlyList<float[]> queries, int k, SearchOptions? options = null) =>
+        _index.SearchBatch(queries, k, options);
+
     /// <summary>
     /// Writes a new snapshot (the graph, for HNSW; else every live vector) and starts an empty log. An HNSW graph whose
     /// tombstones have reached <see cref="HnswOptions.CompactAboveTombstones"/> is rebuilt without them first.

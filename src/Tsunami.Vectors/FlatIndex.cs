@@ -4,7 +4,7 @@ namespace Tsunami.Vectors;
 /// Exact search: every vector is compared with the query. The oracle for the approximate index, and the right
 /// choice below a few thousand vectors or over a small filtered set. Removal moves the last row into the hole.
 /// </summary>
-public sealed class FlatIndex(int dimensions, Metric metric) : IVectorIndex
+public sealed partial class FlatIndex(int dimensions, Metric metric) : IVectorIndex
 {
     private readonly VectorSpace _space = new(dimensions, metric);
     private readonly Dictionary<long, int> _rows = [];
@@ -93,9 +93,13 @@ public sealed class FlatIndex(int dimensions, Metric metric) : IVectorIndex
         _lock.EnterReadLock();
         try
         {
-            var top = new TopK(Math.Max(1, k));
+            if (k <= 0)
+            {
+                return [];
+            }
             if (allowed is not null && allowed.Count < _keys.Count / 4)
             {
+                var top = new TopK(k);
                 foreach (var key in allowed)
                 {
                     if (_rows.TryGetValue(key, out var row))
@@ -103,28 +107,49 @@ public sealed class FlatIndex(int dimensions, Metric metric) : IVectorIndex
                         top.Offer(row, _space.Distance(row, prepared));
                     }
                 }
+                return Answer(top);
             }
-            else
+            // One core streams about 20 GB/s here, a scan of 130 MB takes 6 ms: large scans are split over the cores.
+            var parts = _keys.Count >= ParallelScanRows ? Environment.ProcessorCount : 1;
+            if (parts == 1)
             {
-                Span<float> distances = stackalloc float[256];
-                for (var first = 0; first < _keys.Count; first += distances.Length)
-                {
-                    var block = distances[..Math.Min(distances.Length, _keys.Count - first)];
-                    _space.Distances(prepared, first, block);
-                    for (var i = 0; i < block.Length; i++)
-                    {
-                        if (block[i] < top.Bound && (allowed is null || allowed.Contains(_keys[first + i])))
-                        {
-                            top.Offer(first + i, block[i]);
-                        }
-                    }
-                }
+                return Answer(Scan(prepared, 0, _keys.Count, k, allowed));
             }
-            return k <= 0 ? [] : top.Drain().Select(t => new Neighbor(_keys[t.Item], t.Distance)).ToList();
+            var tops = new TopK[parts];
+            Parallel.For(0, parts, part => tops[part] = Scan(prepared, _keys.Count * part / parts, _keys.Count * (part + 1) / parts, k, allowed));
+            var merged = new TopK(k);
+            foreach (var (row, distance) in tops.SelectMany(t => t.Drain()))
+            {
+                merged.Offer(row, distance);
+            }
+            return Answer(merged);
         }
         finally
         {
             _lock.ExitReadLock();
         }
     }
+
+    private const int ParallelScanRows = 65_536;
+
+    private TopK Scan(VectorSpace.Query query, int from, int to, int k, IReadOnlySet<long>? allowed)
+    {
+        var top = new TopK(k);
+        Span<float> distances = stackalloc float[256];
+        for (var first = from; first < to; first += distances.Length)
+        {
+            var block = distances[..Math.Min(distances.Length, to - first)];
+            _space.Distances(query, first, block);
+            for (var i = 0; i < block.Length; i++)
+            {
+                if (block[i] < top.Bound && (allowed is null || allowed.Contains(_keys[first + i])))
+                {
+                    top.Offer(first + i, block[i]);
+                }
+            }
+        }
+        return top;
+    }
+
+    private List<Neighbor> Answer(TopK top) => top.Drain().Select(t => new Neighbor(_keys[t.Item], t.Distance)).ToList();
 }

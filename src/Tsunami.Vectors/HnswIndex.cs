@@ -267,6 +267,13 @@ public sealed class HnswIndex : IVectorIndex
         }
     }
 
+    public IReadOnlyList<IReadOnlyList<Neighbor>> SearchBatch(IReadOnlyList<float[]> queries, int k, SearchOptions? options = null)
+    {
+        var answers = new IReadOnlyList<Neighbor>[queries.Count];
+        Parallel.For(0, queries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => answers[i] = Search(queries[i], k, options));
+        return answers;
+    }
+
     private List<Neighbor> Exact(VectorSpace.Query query, int k, IReadOnlySet<long> allowed)
     {
         var top = new TopK(k);

@@ -47,4 +47,10 @@ public interface IVectorIndex
 
     /// <summary>The <paramref name="k"/> nearest live vectors, nearest first.</summary>
     IReadOnlyList<Neighbor> Search(ReadOnlySpan<float> query, int k, SearchOptions? options = null);
+
+    /// <summary>
+    /// <see cref="Search"/> for each query, answers in the queries' order. The flat index compares a batch with
+    /// each block of vectors while it is in cache; the HNSW index spreads the queries over the cores.
+    /// </summary>
+    IReadOnlyList<IReadOnlyList<Neighbor>> SearchBatch(IReadOnlyList<float[]> queries, int k, SearchOptions? options = null);
 }

@@ -1,0 +1,90 @@
+using System.Runtime.Intrinsics;
+
+namespace Tsunami.Vectors;
+
+/// <summary>
+/// Exact search for many queries at once: each block of rows, while it sits in cache, is compared with every group
+/// of 16 queries by <see cref="VectorSpace.GroupDistances"/>, so the scan is bound by the FMA units instead of
+/// memory. The cores take a share of the query groups each.
+/// </summary>
+public sealed partial class FlatIndex
+{
+    private const int BlockRows = 256; // 100 KB of 100-d rows: stays in a core's L2 while every group passes over it
+
+    public IReadOnlyList<IReadOnlyList<Neighbor>> SearchBatch(IReadOnlyList<float[]> queries, int k, SearchOptions? options = null)
+    {
+        var allowed = options?.Allowed;
+        if (!Vector256.IsHardwareAccelerated || queries.Count < 2 || k <= 0 || (allowed is not null && allowed.Count < Count / 4))
+        {
+            return [.. queries.Select(q => Search(q, k, options))];
+        }
+        var groups = Enumerable.Range(0, (queries.Count + QueryGroup.Size - 1) / QueryGroup.Size).Select(g => _space.PrepareGroup(queries, g * QueryGroup.Size)).ToArray();
+        var answers = new IReadOnlyList<Neighbor>[queries.Count];
+        _lock.EnterReadLock();
+        try
+        {
+            var threads = Math.Min(Environment.ProcessorCount, groups.Length);
+            Parallel.For(0, threads, thread =>
+            {
+                var from = groups.Length * thread / threads;
+                var to = groups.Length * (thread + 1) / threads;
+                var tops = ScanGroups(groups.AsSpan(from, to - from), k, allowed);
+                for (var i = 0; i < tops.Length; i++)
+                {
+                    var query = (from * QueryGroup.Size) + i;
+                    if (query < answers.Length)
+                    {
+                        answers[query] = Answer(tops[i]);
+                    }
+                }
+            });
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+        return answers;
+    }
+
+    /// <summary>The k nearest rows of each query in the groups (16 a group; the last group's empty lanes never admit a row).</summary>
+    private TopK[] ScanGroups(ReadOnlySpan<QueryGroup> groups, int k, IReadOnlySet<long>? allowed)
+    {
+        const int lanes = 8;
+        var lanesInAll = groups.Length * QueryGroup.Size;
+        var tops = new TopK[lanesInAll];
+        var bounds = new float[lanesInAll];
+        for (var lane = 0; lane < lanesInAll; lane++)
+        {
+            tops[lane] = new TopK(k);
+            bounds[lane] = lane % QueryGroup.Size < groups[lane / QueryGroup.Size].Count ? float.PositiveInfinity : float.NegativeInfinity;
+        }
+        var distances = new float[BlockRows * QueryGroup.Size];
+        for (var first = 0; first < _keys.Count; first += BlockRows)
+        {
+            var rows = Math.Min(BlockRows, _keys.Count - first);
+            for (var g = 0; g < groups.Length; g++)
+            {
+                _space.GroupDistances(groups[g], first, rows, distances);
+                var laneBase = g * QueryGroup.Size;
+                for (var row = 0; row < rows; row++)
+                {
+                    for (var half = 0; half < QueryGroup.Size; half += lanes)
+                    {
+                        var at = (row * QueryGroup.Size) + half;
+                        var closer = Vector256.LessThan(Vector256.Create<float>(distances.AsSpan(at, lanes)), Vector256.Create<float>(bounds.AsSpan(laneBase + half, lanes)));
+                        for (var mask = closer.ExtractMostSignificantBits(); mask != 0; mask &= mask - 1)
+                        {
+                            var lane = laneBase + half + System.Numerics.BitOperations.TrailingZeroCount(mask);
+                            if (allowed is null || allowed.Contains(_keys[first + row]))
+                            {
+                                tops[lane].Offer(first + row, distances[at + (lane - laneBase - half)]);
+                                bounds[lane] = tops[lane].Bound;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return tops;
+    }
+}
