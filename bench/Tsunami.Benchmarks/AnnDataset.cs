@@ -62,6 +62,29 @@ internal sealed record AnnDataset(string Folder, int Dimensions, float[] Base, f
         return new AnnDataset(folder, dims, baseData, queryData, ReadIds(truthPath));
     }
 
+    /// <summary>
+    /// The dataset grown to <paramref name="count"/> base vectors for scale runs (open time at 1M): each added vector
+    /// is a base vector moved by Gaussian noise (σ 0.05 a dimension, seed 7) and normalised again. The queries stay;
+    /// the ground truth is left for the caller to compute on the grown base.
+    /// </summary>
+    public AnnDataset GrownTo(int count)
+    {
+        var grown = new float[(long)count * Dimensions];
+        Base.CopyTo(grown, 0);
+        var random = new Random(7);
+        for (var i = BaseCount; i < count; i++)
+        {
+            var row = grown.AsSpan(i * Dimensions, Dimensions);
+            BaseRow(i % BaseCount).CopyTo(row);
+            for (var d = 0; d < Dimensions; d++)
+            {
+                row[d] += 0.05f * (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+            }
+            TensorPrimitives.Divide(row, TensorPrimitives.Norm(row), row);
+        }
+        return this with { Base = grown, Truth = [] };
+    }
+
     /// <summary>Exact top-100 by dot product of unit vectors, on every core.</summary>
     private static int[][] GroundTruth(float[] baseVectors, float[] queries, int dimensions)
     {

@@ -15,7 +15,7 @@ internal static class IndexBenchmark
     private static readonly Option<string> Efs = new("--efs") { Description = "ef values of the sweep", DefaultValueFactory = _ => "10,20,40,80,160,320,640" };
     private static readonly Option<int> M = new("--m") { Description = "HNSW M", DefaultValueFactory = _ => 16 };
     private static readonly Option<int> EfConstruction = new("--ef-construction") { Description = "HNSW ef_construction", DefaultValueFactory = _ => 200 };
-    private static readonly Option<int> Limit = new("--base") { Description = "Use only the first N base vectors (0: all)", DefaultValueFactory = _ => 0 };
+    private static readonly Option<int> Limit = new("--base") { Description = "Use only the first N base vectors (0: all); more than the dataset holds grows it with noisy copies", DefaultValueFactory = _ => 0 };
     private static readonly Option<string> Variants = new("--variants") { Description = "Which of flat, hnsw-f32, hnsw-int8 to measure", DefaultValueFactory = _ => "flat,hnsw-f32,hnsw-int8" };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object" };
     private static readonly Option<bool> Rebuild = new("--rebuild") { Description = "Build the graphs again instead of opening the ones a previous run saved" };
@@ -34,8 +34,13 @@ internal static class IndexBenchmark
                 }
             }
             var data = AnnDataset.Ensure(Log);
+            if (parse.GetValue(Limit) > data.BaseCount)
+            {
+                data = data.GrownTo(parse.GetValue(Limit));
+                Log($"grown to {data.BaseCount:N0} base vectors with noisy copies (scale run; ground truth computed on the grown base)");
+            }
             var n = parse.GetValue(Limit) is > 0 and var limit ? Math.Min(limit, data.BaseCount) : data.BaseCount;
-            var truth = n == data.BaseCount ? data.Truth : null;
+            var truth = n == data.BaseCount && data.Truth.Length > 0 ? data.Truth : null;
             Log($"GloVe-100: {n:N0} base vectors of {data.Dimensions}, {data.QueryRows:N0} queries, cosine; {Environment.ProcessorCount} cores");
 
             var variants = parse.GetValue(Variants)!.Split(',').ToHashSet(StringComparer.Ordinal);
@@ -46,7 +51,7 @@ internal static class IndexBenchmark
             var flatBuild = Time(() => AddAll(flat, data, n));
             var flatQueries = Math.Min(1000, data.QueryRows);
             var flatSeconds = Time(() => { for (var q = 0; q < flatQueries; q++) { flat.Search(data.Query(q), 10); } });
-            truth ??= [.. Enumerable.Range(0, data.QueryRows).AsParallel().AsOrdered().Select(q => flat.Search(data.Query(q), 10).Select(h => (int)h.Key).ToArray())];
+            truth ??= [.. flat.SearchBatch([.. Enumerable.Range(0, data.QueryRows).Select(q => data.Query(q).ToArray())], 10).Select(hits => hits.Select(h => (int)h.Key).ToArray())];
             var flatRecall = Recall(flat, data, truth, flatQueries, SearchOptions.Default);
             var batch = Enumerable.Range(0, data.QueryRows).Select(q => data.Query(q).ToArray()).ToList();
             IReadOnlyList<IReadOnlyList<Neighbor>> batched = [];

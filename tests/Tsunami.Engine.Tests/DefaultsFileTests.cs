@@ -26,6 +26,9 @@ public sealed class DefaultsFileTests
     public void Storage_defaults_match() => AssertMatches(StorageOptions.Section, new StorageOptions());
 
     [Fact]
+    public void Vectors_defaults_match() => AssertMatches(Ask.VectorIndexOptions.Section, new Ask.VectorIndexOptions());
+
+    [Fact]
     public void Clip_defaults_match()
     {
         // Nothing configured, AddTsunami scores the quality-control labels and installs under the data folder.

@@ -143,11 +143,12 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
             var asset = await assets.FindAssetAsync(reference, cancellationToken)
                 ?? throw new QuestionException($"no asset has the id, id prefix or path \"{reference}\"");
             itself = await session.KeyOfAsync(asset.Id, cancellationToken);
-            var row = Array.BinarySearch(visual.Keys, itself.Value);
-            embedding = row >= 0 ? visual.Row(row).ToArray()
+            var row = Array.BinarySearch(visual.Set.Keys, itself.Value);
+            embedding = row >= 0 ? visual.Set.Row(row).ToArray()
                 : throw new QuestionException($"asset {reference} has no {space} embedding yet (run tsunami enrich --stage {stage})");
         }
-        var (keys, scores) = Similarities(visual, embedding, exclude: itself, within);
+        var (keys, scores) = visual.Similarities(embedding, exclude: itself, within);
+        NoteApproximate(visual, $"{space} space");
         return new Signal($"like {reference}", keys, scores)
         {
             Explain = (a, _) => [new Evidence("similar", $"looks like {reference}{by}", Math.Round(scores[Array.BinarySearch(keys, a.Key)], 3))],
@@ -165,7 +166,8 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
         {
             return null;
         }
-        var (keys, scores) = Similarities(meaning.Vectors, meaning.Query, exclude: null, within);
+        var (keys, scores) = meaning.Vectors.Similarities(meaning.Query, exclude: null, within);
+        NoteApproximate(meaning.Vectors, meaning.Space);
         notes.Add($"\"{thing.Phrase}\" is no label of the models: matched by meaning ({meaning.Space})");
         var signal = new Signal($"\"{thing.Phrase}\" by meaning", keys, scores)
         {
@@ -184,7 +186,7 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
     public float ClipThreshold { get; init; }
 
     /// <summary>A thing's query vector, the photos' vectors of the same space, and how to explain and filter a match.</summary>
-    private sealed record Meaning(VectorSet Vectors, float[] Query, string Space, string Kind, string Evidence, float Threshold);
+    private sealed record Meaning(IndexedVectors Vectors, float[] Query, string Space, string Kind, string Evidence, float Threshold);
 
     private async Task<Meaning?> InSemanticSpaceAsync(ThingTerm thing, CancellationToken cancellationToken)
     {
@@ -274,39 +276,11 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
         return (keys[..count], scores[..count]);
     }
 
-    /// <summary>Cosine (dot product of unit vectors) of <paramref name="query"/> with each vector whose key is within the set.</summary>
-    private static (long[] Keys, float[] Scores) Similarities(VectorSet set, float[] query, long? exclude, long[]? within)
+    private void NoteApproximate(IndexedVectors vectors, string space)
     {
-        var keys = new List<long>(within?.Length ?? set.Keys.Length);
-        var scores = new List<float>(keys.Capacity);
-        if (set.Dimensions != query.Length)
+        if (vectors.Method != "exact")
         {
-            return ([], []);
+            notes.Add($"the {space} ({vectors.Set.Keys.Length:N0} vectors) was searched by its {vectors.Method} index: the nearest ones only");
         }
-        var next = 0;
-        for (var i = 0; i < set.Keys.Length; i++)
-        {
-            if (within is not null)
-            {
-                while (next < within.Length && within[next] < set.Keys[i])
-                {
-                    next++;
-                }
-                if (next == within.Length)
-                {
-                    break;
-                }
-                if (within[next] != set.Keys[i])
-                {
-                    continue;
-                }
-            }
-            if (set.Keys[i] != exclude)
-            {
-                keys.Add(set.Keys[i]);
-                scores.Add(TensorPrimitives.Dot(set.Row(i), query));
-            }
-        }
-        return ([.. keys], [.. scores]);
     }
 }

@@ -32,6 +32,7 @@ public static class TsunamiServiceCollectionExtensions
         services.AddSingleton<PhotoProcessor>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<DeletionService>();
+        services.AddOptions<VectorIndexOptions>().Bind(configuration.GetSection(VectorIndexOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<VectorCache>();
         services.AddSingleton<AskService>();
         services.AddServing(configuration);
