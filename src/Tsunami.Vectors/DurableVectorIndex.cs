@@ -177,13 +177,16 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
 
     private static void ReadSnapshot(string path, IVectorIndex index)
     {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < SnapshotMagic.Length + 10 || !bytes.AsSpan().StartsWith(SnapshotMagic)
-            || Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4)))
+        // Streamed twice, checksum first: nothing of a corrupt file is loaded, and a snapshot may exceed 2 GB.
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        Span<byte> magic = stackalloc byte[SnapshotMagic.Length];
+        if (file.Length < SnapshotMagic.Length + 10 || !ChecksumMatches(file) || file.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false) != magic.Length
+            || !magic.SequenceEqual(SnapshotMagic))
         {
             throw new InvalidDataException($"{path} is corrupt (bad header or checksum); the index was not opened");
         }
-        using var reader = new BinaryReader(new MemoryStream(bytes, SnapshotMagic.Length, bytes.Length - SnapshotMagic.Length - 4));
+        var end = file.Length - sizeof(uint);
+        using var reader = new BinaryReader(file, System.Text.Encoding.UTF8, leaveOpen: true);
         CheckShape(path, reader.ReadInt32(), (Metric)reader.ReadByte(), index);
         try
         {
@@ -198,7 +201,7 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
                     for (var i = 0; i < count; i++)
                     {
                         var key = reader.ReadInt64();
-                        reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan()));
+                        file.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan()));
                         index.Add(key, vector);
                     }
                     break;
@@ -214,10 +217,33 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
         {
             throw new InvalidDataException($"{path} cannot be loaded: {inner.Message}; the index was not opened", inner);
         }
-        if (reader.BaseStream.Position != reader.BaseStream.Length)
+        if (file.Position != end)
         {
             throw new InvalidDataException($"{path} is corrupt: data after the end; the index was not opened");
         }
+    }
+
+    /// <summary>True when the CRC-32 of everything but the last four bytes is those four bytes; leaves the stream at its start.</summary>
+    private static bool ChecksumMatches(FileStream file)
+    {
+        var crc = new Crc32();
+        var buffer = new byte[1 << 20];
+        var left = file.Length - sizeof(uint);
+        file.Position = 0;
+        while (left > 0)
+        {
+            var read = file.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (read == 0)
+            {
+                return false;
+            }
+            crc.Append(buffer.AsSpan(0, read));
+            left -= read;
+        }
+        Span<byte> stored = stackalloc byte[sizeof(uint)];
+        file.ReadExactly(stored);
+        file.Position = 0;
+        return crc.GetCurrentHashAsUInt32() == BinaryPrimitives.ReadUInt32LittleEndian(stored);
     }
 
     /// <summary>Applies the log's records; returns the length of its valid prefix (0: no usable log).</summary>

@@ -658,13 +658,8 @@ public sealed class HnswIndex : IVectorIndex
         return true;
     }
 
-    private static void ReadExactly(BinaryReader reader, Span<byte> target)
-    {
-        if (reader.Read(target) != target.Length)
-        {
-            throw new EndOfStreamException();
-        }
-    }
+    // BinaryReader reads no further ahead than asked, so its stream can be read past it directly.
+    private static void ReadExactly(BinaryReader reader, Span<byte> target) => reader.BaseStream.ReadExactly(target);
 
     private void Grow(int nodes)
     {

@@ -44,10 +44,13 @@ internal sealed class Int8Codes(int dimensions)
     {
         var largest = MathF.Abs(TensorPrimitives.MaxMagnitude(vector));
         var scale = largest > 0 ? largest / 127f : 1f;
-        for (var i = 0; i < vector.Length; i++)
-        {
-            codes[i] = (sbyte)Math.Clamp(MathF.Round(vector[i] / scale), -127, 127);
-        }
+        // Vectorised (opening a 1M-vector index codes every row): scale, round to even, clamp, then an exact conversion.
+        var scaled = vector.Length <= 1024 ? stackalloc float[vector.Length] : new float[vector.Length];
+        TensorPrimitives.Multiply(vector, 1 / scale, scaled);
+        TensorPrimitives.Round(scaled, scaled);
+        TensorPrimitives.Min(scaled, 127f, scaled);
+        TensorPrimitives.Max(scaled, -127f, scaled);
+        TensorPrimitives.ConvertTruncating(scaled, codes);
         return scale;
     }
 
