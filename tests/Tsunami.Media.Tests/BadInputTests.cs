@@ -1,9 +1,22 @@
 using System.Text;
+using Tsunami.Media.Decoding;
 
 namespace Tsunami.Media.Tests;
 
 public sealed class BadInputTests
 {
+    [Fact]
+    public void A_truncated_jpeg_is_named_truncated_even_when_libvips_lost_its_loader_message()
+    {
+        // libvips' error buffer is shared by threads: under parallel ingest only the generic line may be left.
+        var generic = new NetVips.VipsException("unable to copy to memory\n");
+        var whole = File.ReadAllBytes(RepositoryPaths.Sample("darknet/dog.jpg"));
+        Assert.StartsWith("truncated jpeg file", PhotoProcessor.DescribeDecodeFailure("jpeg", File.ReadAllBytes(RepositoryPaths.Sample("bad/truncated.jpg")), generic), StringComparison.Ordinal);
+        Assert.StartsWith("truncated jpeg file", PhotoProcessor.DescribeDecodeFailure("jpeg", whole[..(whole.Length / 2)], generic), StringComparison.Ordinal);
+        Assert.StartsWith("corrupt jpeg file", PhotoProcessor.DescribeDecodeFailure("jpeg", whole, generic), StringComparison.Ordinal);
+        Assert.StartsWith("corrupt jpeg file: Bogus marker", PhotoProcessor.DescribeDecodeFailure("jpeg", whole[..(whole.Length / 2)], new NetVips.VipsException("VipsJpeg: Bogus marker length\n")), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_real_truncated_jpeg_is_refused_as_truncated()
     {

@@ -67,7 +67,7 @@ public sealed class PhotoProcessor
         }
         catch (VipsException e)
         {
-            throw new MediaException(DescribeDecodeFailure(format, e), e);
+            throw new MediaException(DescribeDecodeFailure(format, content, e), e);
         }
     }
 
@@ -88,7 +88,7 @@ public sealed class PhotoProcessor
         }
         catch (VipsException e)
         {
-            throw new MediaException(DescribeDecodeFailure(format, e), e);
+            throw new MediaException(DescribeDecodeFailure(format, content, e), e);
         }
     }
 
@@ -241,22 +241,30 @@ public sealed class PhotoProcessor
         return PerceptualHash.Compute(band.WriteToMemory<byte>());
     }
 
-    private static string DescribeDecodeFailure(string format, VipsException e)
+    internal static string DescribeDecodeFailure(string format, byte[] content, VipsException e)
     {
         // libvips stacks its messages, the generic ones first: keep the loader's own, without its prefix.
-        var detail = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        var own = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(line => !line.StartsWith("unable to", StringComparison.Ordinal) && !line.StartsWith("VipsForeignLoad", StringComparison.Ordinal))
             .Select(line => line.Split(": ", 2) is [var source, var rest] && !source.Contains(' ', StringComparison.Ordinal) ? rest : line)
-            .DefaultIfEmpty(e.Message.Trim())
-            .First();
+            .FirstOrDefault();
+        var detail = own ?? e.Message.Trim();
         if (format == "heif" && (detail.Contains("codec", StringComparison.OrdinalIgnoreCase) || detail.Contains("decoder", StringComparison.OrdinalIgnoreCase) || detail.Contains("compression", StringComparison.OrdinalIgnoreCase)))
         {
             return $"HEIC/HEIF photo this build cannot decode (libheif has no HEVC decoder here; AVIF works): {detail}";
         }
-        if (detail.Contains("premature end", StringComparison.OrdinalIgnoreCase) || detail.Contains("truncated", StringComparison.OrdinalIgnoreCase) || detail.Contains("out of data", StringComparison.OrdinalIgnoreCase))
+        // libvips' error buffer is shared by threads: with photos decoded in parallel the loader's own message can be
+        // gone ("unable to copy to memory" alone); then a JPEG without its end marker was cut short.
+        if (detail.Contains("premature end", StringComparison.OrdinalIgnoreCase) || detail.Contains("truncated", StringComparison.OrdinalIgnoreCase)
+            || detail.Contains("out of data", StringComparison.OrdinalIgnoreCase) || (own is null && format == "jpeg" && !EndsWithEndOfImage(content)))
         {
             return $"truncated {format} file: {detail}";
         }
         return $"corrupt {format} file: {detail}";
     }
+
+    /// <summary>A JPEG ends with its end-of-image marker (trailing zero padding allowed).</summary>
+    private static bool EndsWithEndOfImage(byte[] content) => content.AsSpan().TrimEnd((byte)0).EndsWith(EndOfImage);
+
+    private static ReadOnlySpan<byte> EndOfImage => [0xFF, 0xD9];
 }
