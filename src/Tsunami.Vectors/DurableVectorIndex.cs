@@ -151,7 +151,11 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
         }
     }
 
-    public void Dispose() => _log.Dispose();
+    public void Dispose()
+    {
+        _log.Dispose();
+        (_index as IDisposable)?.Dispose();
+    }
 
     private void Append(byte operation, long key, ReadOnlySpan<float> vector)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Tsunami.Vectors;
@@ -14,7 +15,7 @@ namespace Tsunami.Vectors;
 /// searches read links without locking (a list being rewritten holds valid nodes, old or new). Removal, compaction
 /// and snapshots take the write lock.
 /// </summary>
-public sealed class HnswIndex : IVectorIndex
+public sealed class HnswIndex : IVectorIndex, IDisposable
 {
     private VectorSpace _space;
     private readonly HnswOptions _options;
@@ -33,6 +34,7 @@ public sealed class HnswIndex : IVectorIndex
     private readonly Lock[] _linkLocks = [.. Enumerable.Range(0, 1024).Select(_ => new Lock())];
     private EntryPoint? _entryPoint;
     private int _generation;
+    private bool _disposed;
     private int _live;
     private long _distanceComputations;
 
@@ -79,7 +81,22 @@ public sealed class HnswIndex : IVectorIndex
                 upper += _upper[node]?.Sum(l => l?.Length ?? 0) ?? 0;
             }
             var codes = _options.Int8 ? (long)nodes * _space.SearchBytesPerVector : 0;
-            return ((((long)nodes * _space.Dimensions) + nodes) * sizeof(float)) + codes + ((long)nodes * (_m0 + 1) * sizeof(int)) + (upper * sizeof(int));
+            return _space.HeapBytes + codes + ((long)nodes * (_m0 + 1) * sizeof(int)) + (upper * sizeof(int));
+        }
+    }
+
+    /// <summary>Releases the snapshot file an int8 index reads its float32 rows from (see <see cref="HnswOptions.FloatsOnDisk"/>).</summary>
+    public void Dispose()
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            _space.Dispose();
+            _disposed = true;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
         }
     }
 
@@ -94,6 +111,7 @@ public sealed class HnswIndex : IVectorIndex
                 _removed[old] = true;
                 _live--;
             }
+            ObjectDisposedException.ThrowIf(_disposed, this);
             node = _space.Append(vector);
             Grow(node + 1);
             _nodes[key] = node;
@@ -189,6 +207,7 @@ public sealed class HnswIndex : IVectorIndex
                     fresh.Add(_keys[node], _space.Row(node));
                 }
             }
+            _space.Dispose();
             (_space, _nodes, _random) = (fresh._space, fresh._nodes, fresh._random);
             (_layer0, _upper, _levels, _keys, _removed) = (fresh._layer0, fresh._upper, fresh._levels, fresh._keys, fresh._removed);
             (_entryPoint, _live) = (fresh._entryPoint, fresh._live);
@@ -234,6 +253,7 @@ public sealed class HnswIndex : IVectorIndex
         _lock.EnterReadLock();
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (k <= 0 || _live == 0)
             {
                 return [];
@@ -433,6 +453,11 @@ public sealed class HnswIndex : IVectorIndex
                     }
                 }
             }
+            if (layer == 0 && candidates.Count > 0)
+            {
+                // The next node to expand is known now: its links load while the heap work finishes (as hnswlib does).
+                DotKernel.Prefetch(ref Unsafe.As<int, byte>(ref _layer0[candidates.TopNode * (_m0 + 1)]), (_m0 + 1) * sizeof(int));
+            }
         }
         var found = new List<(int Node, float Distance)>(results.Count);
         while (results.Count > 0)
@@ -561,7 +586,7 @@ public sealed class HnswIndex : IVectorIndex
             writer.Write(MemoryMarshal.AsBytes(_keys.AsSpan(0, nodes)));
             writer.Write(MemoryMarshal.AsBytes(_removed.AsSpan(0, nodes)));
             writer.Write(MemoryMarshal.AsBytes(_levels.AsSpan(0, nodes)));
-            writer.Write(MemoryMarshal.AsBytes(_space.Block(0, nodes)));
+            _space.WriteRows(writer, nodes);
             writer.Write(MemoryMarshal.AsBytes(_layer0.AsSpan(0, nodes * (_m0 + 1))));
             for (var node = 0; node < nodes; node++)
             {
@@ -603,9 +628,17 @@ public sealed class HnswIndex : IVectorIndex
             ReadExactly(reader, MemoryMarshal.AsBytes(_keys.AsSpan(0, nodes)));
             ReadExactly(reader, MemoryMarshal.AsBytes(_removed.AsSpan(0, nodes)));
             ReadExactly(reader, MemoryMarshal.AsBytes(_levels.AsSpan(0, nodes)));
-            var vectors = new float[nodes * _space.Dimensions];
-            ReadExactly(reader, MemoryMarshal.AsBytes(vectors.AsSpan()));
-            _space.Load(vectors, nodes);
+            if (_options.Int8 && _options.FloatsOnDisk && reader.BaseStream is FileStream { CanSeek: true } file)
+            {
+                _space.Map(file.Name, file.Position, nodes);
+                file.Seek((long)nodes * _space.Dimensions * sizeof(float), SeekOrigin.Current);
+            }
+            else
+            {
+                var vectors = new float[nodes * _space.Dimensions];
+                ReadExactly(reader, MemoryMarshal.AsBytes(vectors.AsSpan()));
+                _space.Load(vectors, nodes);
+            }
             ReadExactly(reader, MemoryMarshal.AsBytes(_layer0.AsSpan(0, nodes * (_m0 + 1))));
             for (var node = 0; node < nodes; node++)
             {

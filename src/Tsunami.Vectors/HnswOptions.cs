@@ -25,6 +25,12 @@ public sealed record HnswOptions
 
     public int Oversampling { get; init; } = 4;
 
+    /// <summary>
+    /// With <see cref="Int8"/>, an index opened from a snapshot reads its float32 rows (used only to re-score) in
+    /// place from the file, memory-mapped, instead of holding them on the heap; vectors added later are on the heap.
+    /// </summary>
+    public bool FloatsOnDisk { get; init; } = true;
+
     /// <summary>A checkpoint of a durable index rebuilds the graph without its tombstones once they are this share of its nodes.</summary>
     public double CompactAboveTombstones { get; init; } = 0.2;
 

@@ -10,33 +10,84 @@ namespace Tsunami.Vectors;
 /// a dot product (TensorPrimitives, SIMD) plus, for L2, the stored squared norms: ‖a−b‖² = ‖a‖² + ‖b‖² − 2a·b.
 /// Distances: cosine 1 − cos, dot −a·b, L2 squared Euclidean.
 /// </summary>
-internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = false)
+internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = false) : IDisposable
 {
     private readonly Int8Codes? _codes = int8 ? new Int8Codes(dimensions) : null;
-    private float[] _values = new float[dimensions * 1024];
+    private MappedRows? _mapped;
+    private float[] _values = new float[dimensions * 1024]; // rows from MappedCount on
     private float[] _norms = new float[1024];
 
     public int Dimensions { get; } = dimensions;
     public Metric Metric { get; } = metric;
     public int Rows { get; private set; }
 
-    public ReadOnlySpan<float> Row(int row) => _values.AsSpan(row * Dimensions, Dimensions);
+    /// <summary>The first rows, read in place from a snapshot file (<see cref="Map"/>); the rest are on the heap.</summary>
+    public int MappedCount => _mapped?.Count ?? 0;
+
+    /// <summary>Bytes of float32 rows and norms on the heap (mapped rows not counted).</summary>
+    public long HeapBytes => (((long)(Rows - MappedCount) * Dimensions) + Rows) * sizeof(float);
+
+    public ReadOnlySpan<float> Row(int row) => row < MappedCount
+        ? _mapped!.Row(row)
+        : _values.AsSpan((row - MappedCount) * Dimensions, Dimensions);
 
     /// <summary>Appends a vector (normalised for cosine) and returns its row.</summary>
     public int Append(ReadOnlySpan<float> vector)
     {
-        if (Rows == _norms.Length)
+        Check(vector);
+        var row = Rows;
+        if (row == _norms.Length)
         {
-            Array.Resize(ref _values, _values.Length * 2);
-            Array.Resize(ref _norms, _norms.Length * 2);
+            Array.Resize(ref _norms, Math.Max(1024, _norms.Length * 2));
         }
-        var row = Rows++;
+        var needed = (row - MappedCount + 1) * Dimensions;
+        if (needed > _values.Length)
+        {
+            Array.Resize(ref _values, Math.Max(needed, _values.Length * 2));
+        }
+        Rows++;
         Write(row, vector);
         return row;
     }
 
-    /// <summary>Rows [<paramref name="first"/>, first + count) as one block.</summary>
-    public ReadOnlySpan<float> Block(int first, int count) => _values.AsSpan(first * Dimensions, count * Dimensions);
+    /// <summary>Writes rows [0, <paramref name="count"/>) as float32 bytes, in one block where they are on the heap.</summary>
+    public void WriteRows(BinaryWriter writer, int count)
+    {
+        for (var row = 0; row < Math.Min(count, MappedCount); row++)
+        {
+            writer.Write(MemoryMarshal.AsBytes(Row(row)));
+        }
+        if (count > MappedCount)
+        {
+            writer.Write(MemoryMarshal.AsBytes(_values.AsSpan(0, (count - MappedCount) * Dimensions)));
+        }
+    }
+
+    /// <summary>
+    /// Fills this empty space with <paramref name="count"/> rows read in place from <paramref name="path"/> at
+    /// <paramref name="offset"/>, stored as they were (already normalised); norms and codes are computed from them.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A stored value is NaN or infinity.</exception>
+    public void Map(string path, long offset, int count)
+    {
+        System.Diagnostics.Debug.Assert(Rows == 0, "only an empty space maps rows");
+        var mapped = new MappedRows(path, offset, count, Dimensions);
+        var norms = new float[Math.Max(count, 1)];
+        for (var row = 0; row < count; row++)
+        {
+            var stored = mapped.Row(row);
+            if (!TensorPrimitives.IsFiniteAll(stored))
+            {
+                mapped.Dispose();
+                throw new InvalidDataException("a stored vector holds NaN or infinity");
+            }
+            norms[row] = TensorPrimitives.Dot(stored, stored);
+            _codes?.Write(row, stored);
+        }
+        (_mapped, _norms, _values, Rows) = (mapped, norms, new float[Dimensions * 1024], count);
+    }
+
+    public void Dispose() => _mapped?.Dispose();
 
     /// <summary>Fills this empty space with rows stored as they were (already normalised): no copy per row, no validation but finiteness.</summary>
     /// <exception cref="InvalidDataException">A stored value is NaN or infinity.</exception>
@@ -60,11 +111,15 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
         }
     }
 
-    /// <summary>Overwrites a row.</summary>
+    /// <summary>Overwrites a row (not a mapped one: those are read-only).</summary>
     public void Write(int row, ReadOnlySpan<float> vector)
     {
         Check(vector);
-        var target = _values.AsSpan(row * Dimensions, Dimensions);
+        if (row < MappedCount)
+        {
+            throw new InvalidOperationException("a row read in place from a snapshot cannot be overwritten");
+        }
+        var target = _values.AsSpan((row - MappedCount) * Dimensions, Dimensions);
         vector.CopyTo(target);
         if (Metric == Metric.Cosine)
         {
@@ -127,7 +182,7 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
         }
         else
         {
-            DotKernel.Prefetch(ref Unsafe.As<float, byte>(ref _values[row * Dimensions]), Dimensions * sizeof(float));
+            DotKernel.Prefetch(ref Unsafe.As<float, byte>(ref MemoryMarshal.GetReference(Row(row))), Dimensions * sizeof(float));
         }
     }
 
@@ -138,6 +193,7 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
     /// </summary>
     public void Distances(Query query, int first, Span<float> distances)
     {
+        System.Diagnostics.Debug.Assert(_mapped is null, "exact scans run over heap rows only");
         var q = query.Vector;
         var width = Vector256<float>.Count;
         var whole = Vector256.IsHardwareAccelerated ? Dimensions / width * width : 0;
@@ -186,6 +242,7 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
     /// </summary>
     public void GroupDistances(QueryGroup group, int first, int rows, Span<float> distances)
     {
+        System.Diagnostics.Debug.Assert(_mapped is null, "exact scans run over heap rows only");
         const int lanes = 8;
         ref var queries = ref MemoryMarshal.GetArrayDataReference(group.Transposed);
         ref var values = ref MemoryMarshal.GetArrayDataReference(_values);

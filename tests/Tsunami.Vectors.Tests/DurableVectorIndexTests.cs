@@ -132,6 +132,51 @@ public sealed class DurableVectorIndexTests : IDisposable
     }
 
     [Fact]
+    public void A_reopened_int8_index_reads_its_float32_rows_in_place_from_the_snapshot()
+    {
+        var int8 = new HnswOptions { Int8 = true };
+        DurableVectorIndex OpenInt8(out HnswIndex graph)
+        {
+            HnswIndex? made = null;
+            var durable = DurableVectorIndex.Open(_folder, () => made = new HnswIndex(Dimensions, Metric.L2, int8));
+            graph = made!;
+            return durable;
+        }
+        var query = KeyedVectors.Of(4242, Dimensions);
+        IReadOnlyList<Neighbor> before;
+        long heapBefore;
+        using (var index = OpenInt8(out var built))
+        {
+            for (long key = 0; key < 2000; key++)
+            {
+                index.Add(key, KeyedVectors.Of(key, Dimensions));
+            }
+            index.Checkpoint();
+            (before, heapBefore) = (index.Search(query, 10), built.MemoryBytes);
+        }
+
+        HnswIndex reopenedGraph;
+        using (var reopened = OpenInt8(out reopenedGraph))
+        {
+            Assert.Equal(before, reopened.Search(query, 10));
+            Assert.Equal(heapBefore - (2000L * Dimensions * sizeof(float)), reopenedGraph.MemoryBytes);
+            Assert.Equal(KeyedVectors.Of(7, Dimensions), Contents(reopened)[7]);
+            // Still a writable index: a new vector on the heap, and a checkpoint that replaces the mapped file.
+            reopened.Add(5000, KeyedVectors.Of(5000, Dimensions));
+            reopened.Remove(3);
+            reopened.Checkpoint();
+            Assert.Equal(5000, reopened.Search(KeyedVectors.Of(5000, Dimensions), 1)[0].Key);
+            Assert.Equal(KeyedVectors.Of(1999, Dimensions), Contents(reopened)[1999]);
+        }
+        Assert.Throws<ObjectDisposedException>(() => reopenedGraph.Search(query, 10));
+
+        using var third = OpenInt8(out _);
+        Assert.Equal(2000, third.Count);
+        Assert.False(third.Contains(3));
+        Assert.Equal(KeyedVectors.Of(5000, Dimensions), Contents(third)[5000]);
+    }
+
+    [Fact]
     public void A_corrupt_snapshot_is_refused_with_its_name()
     {
         using (var index = Open())
