@@ -106,12 +106,12 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
         _lock.EnterWriteLock();
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_nodes.TryGetValue(key, out var old))
             {
                 _removed[old] = true;
                 _live--;
             }
-            ObjectDisposedException.ThrowIf(_disposed, this);
             node = _space.Append(vector);
             Grow(node + 1);
             _nodes[key] = node;
@@ -571,11 +571,12 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
 
     /// <summary>
     /// Writes the whole graph so it opens without a rebuild, column by column (keys, tombstones, levels, vectors,
-    /// layer-0 links, then the upper layers' links) so that opening reads each column in one block.
+    /// layer-0 links, then the upper layers' links) so that opening reads each column in one block. Under the write
+    /// lock: inserts link under the read lock, and a snapshot must not catch a graph half linked.
     /// </summary>
     internal void Save(BinaryWriter writer)
     {
-        _lock.EnterReadLock();
+        _lock.EnterWriteLock();
         try
         {
             var nodes = _space.Rows;
@@ -600,7 +601,7 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
         }
         finally
         {
-            _lock.ExitReadLock();
+            _lock.ExitWriteLock();
         }
     }
 

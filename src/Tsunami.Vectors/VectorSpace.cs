@@ -71,8 +71,12 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
     public void Map(string path, long offset, int count)
     {
         System.Diagnostics.Debug.Assert(Rows == 0, "only an empty space maps rows");
+        if (count == 0)
+        {
+            return;
+        }
         var mapped = new MappedRows(path, offset, count, Dimensions);
-        var norms = new float[Math.Max(count, 1)];
+        var norms = new float[count];
         for (var row = 0; row < count; row++)
         {
             var stored = mapped.Row(row);
@@ -101,7 +105,6 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
         {
             return;
         }
-        // Both arrays hold exactly count rows, so the next Append doubles them together.
         (_values, _norms, Rows) = (rows, new float[count], count);
         for (var row = 0; row < count; row++)
         {
