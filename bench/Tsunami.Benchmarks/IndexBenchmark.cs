@@ -65,13 +65,14 @@ internal static class IndexBenchmark
             Log($"flat: exact, {batch.Count / batchSeconds:0} QPS for {batch.Count:N0} queries in one batch, recall@10 {batchRecall:0.000}");
 
             HnswIndex? hnsw = null;
-            var opened = new List<DurableVectorIndex>(); // kept open: an int8 index reads its float32 rows from the snapshot
+            var opened = new List<IDisposable>(); // kept open: an int8 index reads its float32 rows from the snapshot
             foreach (var (variant, int8) in new[] { ("hnsw-f32", false), ("hnsw-int8", true) }.Where(v => variants.Contains(v.Item1)))
             {
                 var options = new HnswOptions { M = parse.GetValue(M), EfConstruction = parse.GetValue(EfConstruction), Int8 = int8 };
                 var (durable, index, build, open) = BuildOrOpen(data, n, options, Path.Combine(data.Folder, $"{variant}-m{options.M}-efc{options.EfConstruction}-n{n}"), parse.GetValue(Rebuild));
                 hnsw ??= index;
                 opened.Add(durable);
+                opened.Add(index);
                 var raw = (long)n * data.Dimensions * 4;
                 builds.Add(new
                 {

@@ -90,6 +90,52 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
         }
     }
 
+    /// <summary>
+    /// Adds many vectors with one flush of the log for all of them (then on several threads, for HNSW); acknowledged
+    /// together when this returns.
+    /// </summary>
+    public void AddRange(IReadOnlyList<(long Key, float[] Vector)> items)
+    {
+        foreach (var (_, vector) in items)
+        {
+            VectorSpace.Validate(vector, Dimensions);
+        }
+        lock (_writer)
+        {
+            foreach (var (key, vector) in items)
+            {
+                Append(AddRecord, key, vector, flush: false);
+            }
+            _log.Flush(flushToDisk: true);
+            if (_index is HnswIndex graph)
+            {
+                graph.AddRange(items);
+            }
+            else
+            {
+                foreach (var (key, vector) in items)
+                {
+                    _index.Add(key, vector);
+                }
+            }
+        }
+    }
+
+    /// <summary>Removes many keys with one flush of the log; returns how many were there.</summary>
+    public int RemoveRange(IEnumerable<long> keys)
+    {
+        lock (_writer)
+        {
+            var present = keys.Where(_index.Contains).ToList();
+            foreach (var key in present)
+            {
+                Append(RemoveRecord, key, [], flush: false);
+            }
+            _log.Flush(flushToDisk: true);
+            return present.Count(_index.Remove);
+        }
+    }
+
     public bool Contains(long key) => _index.Contains(key);
 
     public IReadOnlyList<(long Key, float[] Vector)> Entries() => _index.Entries();
@@ -151,13 +197,10 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _log.Dispose();
-        (_index as IDisposable)?.Dispose();
-    }
+    /// <summary>Closes the log. The index itself belongs to whoever made it (an int8 HNSW index reads its snapshot until disposed).</summary>
+    public void Dispose() => _log.Dispose();
 
-    private void Append(byte operation, long key, ReadOnlySpan<float> vector)
+    private void Append(byte operation, long key, ReadOnlySpan<float> vector, bool flush = true)
     {
         var payload = new byte[1 + sizeof(long) + (vector.Length * sizeof(float))];
         payload[0] = operation;
@@ -168,7 +211,10 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload));
         _log.Write(header);
         _log.Write(payload);
-        _log.Flush(flushToDisk: true);
+        if (flush)
+        {
+            _log.Flush(flushToDisk: true);
+        }
     }
 
     private static void WriteShape(Stream stream, IVectorIndex index)

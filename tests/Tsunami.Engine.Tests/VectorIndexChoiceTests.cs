@@ -22,7 +22,7 @@ public sealed class VectorIndexChoiceTests
         await harness.IngestAndEnrichAsync("samples", RepositoryPaths.Sample("darknet/dog.jpg"), RepositoryPaths.Sample("darknet/horses.jpg"),
             RepositoryPaths.Sample("darknet/giraffe.jpg"), RepositoryPaths.Sample("darknet/eagle.jpg"));
         var cache = harness.Get<VectorCache>();
-        var exact = new VectorCache(Options.Create(new VectorIndexOptions { Index = "flat" }));
+        using var exact = new VectorCache(Options.Create(new VectorIndexOptions { Index = "flat" }), harness.DataDirectory);
 
         IndexedVectors indexed;
         await using (var session = await harness.Get<ISearchIndex>().OpenAsync(None))
@@ -66,6 +66,25 @@ public sealed class VectorIndexChoiceTests
         var likePerson = await ask.AskAsync($"photos like {person.Id}", new AskOptions(), None);
         Assert.DoesNotContain(likePerson.Results, r => r.Id == dog.Id);
         Assert.Equal(3, likePerson.Results.Count);
+
+        // The index is on disk beside the store: while this process holds it another one keeps its own in memory;
+        // after a restart it is opened, not rebuilt, and holds the store's keys.
+        var options = Options.Create(new VectorIndexOptions { HnswAbove = 4 });
+        await using (var session = await harness.Get<ISearchIndex>().OpenAsync(None))
+        {
+            using var beside = new VectorCache(options, harness.DataDirectory);
+            Assert.Equal("HNSW", (await beside.GetAsync(session, "visual", None)).Method);
+            Assert.Equal((1, 0), (beside.Builds, beside.Opened));
+            var storeKeys = (await session.VectorsAsync("visual", None)).Keys;
+            cache.Dispose();
+            using var restarted = new VectorCache(options, harness.DataDirectory);
+            var reopened = await restarted.GetAsync(session, "visual", None);
+            Assert.Equal((0, 1), (restarted.Builds, restarted.Opened));
+            Assert.Equal(storeKeys, reopened.Index!.Entries().Select(e => e.Key).Order());
+            var query = reopened.Set.Row(0).ToArray();
+            Assert.Equal(indexed.Similarities(query, null, null).Keys, reopened.Similarities(query, null, null).Keys);
+        }
+        Assert.True(File.Exists(harness.DataDirectory.Root + "/vectors/visual/index.snapshot"));
     }
 
     [Fact]

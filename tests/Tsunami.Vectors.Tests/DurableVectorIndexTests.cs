@@ -42,6 +42,24 @@ public sealed class DurableVectorIndexTests : IDisposable
     }
 
     [Fact]
+    public void Batches_are_logged_with_one_flush_and_replayed_after_a_reopen()
+    {
+        using (var index = Open())
+        {
+            index.AddRange([.. Enumerable.Range(0, 500).Select(key => ((long)key, KeyedVectors.Of(key, Dimensions)))]);
+            Assert.Equal(2, index.RemoveRange([3, 4, 9999]));
+            index.AddRange([(7L, KeyedVectors.Of(1007, Dimensions))]);
+            Assert.Throws<ArgumentException>(() => index.AddRange([(1L, new float[3])]));
+        }
+        using var reopened = Open();
+        Assert.Equal(498, reopened.Count);
+        var contents = Contents(reopened);
+        Assert.False(contents.ContainsKey(3) || contents.ContainsKey(4));
+        Assert.Equal(KeyedVectors.Of(1007, Dimensions), contents[7]);
+        Assert.Equal(KeyedVectors.Of(499, Dimensions), contents[499]);
+    }
+
+    [Fact]
     public void An_hnsw_snapshot_holds_the_graph_so_opening_does_not_rebuild_it()
     {
         var query = KeyedVectors.Of(4242, Dimensions);
@@ -168,6 +186,7 @@ public sealed class DurableVectorIndexTests : IDisposable
             Assert.Equal(5000, reopened.Search(KeyedVectors.Of(5000, Dimensions), 1)[0].Key);
             Assert.Equal(KeyedVectors.Of(1999, Dimensions), Contents(reopened)[1999]);
         }
+        reopenedGraph.Dispose();
         Assert.Throws<ObjectDisposedException>(() => reopenedGraph.Search(query, 10));
 
         using var third = OpenInt8(out _);

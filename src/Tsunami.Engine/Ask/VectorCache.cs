@@ -1,5 +1,7 @@
+using System.Numerics.Tensors;
 using Microsoft.Extensions.Options;
 using Tsunami.Core.Search;
+using Tsunami.Storage;
 using Tsunami.Vectors;
 
 namespace Tsunami.Engine.Ask;
@@ -7,17 +9,25 @@ namespace Tsunami.Engine.Ask;
 /// <summary>
 /// Each vector space in memory, reloaded only when the store's generation for it changes: a long-lived process
 /// (the server, the benchmark) reads them once. A space of <see cref="VectorIndexOptions.HnswAbove"/> vectors or
-/// more gets an HNSW index, built once and then kept in step with the store by its difference (new and changed
-/// vectors added, removed ones dropped, compacted when tombstones pile up), never rebuilt for one new photo.
+/// more gets an HNSW index kept on disk beside the store (<c>vectors/&lt;space&gt;/</c>, a durable index: write-ahead
+/// log and snapshot), so a restart opens it instead of rebuilding it; it is kept in step with the store by their
+/// difference (new and changed vectors added, removed ones dropped), never rebuilt for one new photo. The store
+/// stays the truth: an index that cannot be opened is rebuilt from it. One process at a time keeps a space's index
+/// on disk (a lock file); another one (a CLI beside the server) keeps its own in memory.
 /// </summary>
-public sealed class VectorCache(IOptions<VectorIndexOptions> options)
+public sealed class VectorCache(IOptions<VectorIndexOptions> options, DataDirectory data) : IDisposable
 {
-    private readonly Dictionary<string, (long Generation, IndexedVectors Vectors)> _spaces = new(StringComparer.Ordinal);
+    private const int CheckpointAbove = 1000; // changes at once after which the snapshot is rewritten and the log emptied
+
+    private readonly Dictionary<string, Space> _spaces = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly VectorIndexOptions _options = options.Value;
 
-    /// <summary>HNSW indexes built from scratch so far (the others were updated in place).</summary>
+    /// <summary>HNSW indexes built from every vector so far (the others were opened from disk or updated in place).</summary>
     internal int Builds { get; private set; }
+
+    /// <summary>HNSW indexes opened from disk with vectors in them.</summary>
+    internal int Opened { get; private set; }
 
     public async Task<IndexedVectors> GetAsync(ISearchSession session, string space, CancellationToken cancellationToken)
     {
@@ -26,14 +36,24 @@ public sealed class VectorCache(IOptions<VectorIndexOptions> options)
         try
         {
             _spaces.TryGetValue(space, out var cached);
-            if (cached.Vectors is not null && cached.Generation == generation)
+            if (cached is not null && cached.Generation == generation)
             {
                 return cached.Vectors;
             }
             var set = await session.VectorsAsync(space, cancellationToken);
-            var indexed = new IndexedVectors(set, Index(cached.Vectors, set), _options);
-            _spaces[space] = (generation, indexed);
-            return indexed;
+            Space next;
+            if (_options.WantsHnsw(set.Keys.Length) && set.Keys.Length > 0)
+            {
+                next = Sync(space, cached, set, generation);
+            }
+            else
+            {
+                // Below the threshold the index is left as it is on disk; crossing it again brings it in step from there.
+                cached?.Dispose();
+                next = new Space(generation, new IndexedVectors(set, null, _options), null, null, null);
+            }
+            _spaces[space] = next;
+            return next.Vectors;
         }
         finally
         {
@@ -41,51 +61,135 @@ public sealed class VectorCache(IOptions<VectorIndexOptions> options)
         }
     }
 
-    private HnswIndex? Index(IndexedVectors? before, VectorSet set)
+    public void Dispose()
     {
-        if (!_options.WantsHnsw(set.Keys.Length) || set.Keys.Length == 0)
+        foreach (var space in _spaces.Values)
+        {
+            space.Dispose();
+        }
+        _gate.Dispose();
+    }
+
+    /// <summary>Brings the space's index in step with <paramref name="set"/>: from what this process last saw, else from what the disk holds.</summary>
+    private Space Sync(string space, Space? cached, VectorSet set, long generation)
+    {
+        if (cached is { Graph: { } graph } && graph.Dimensions == set.Dimensions)
+        {
+            Apply(cached.Durable, graph, cached.Vectors.Set, set);
+            return cached with { Generation = generation, Vectors = new IndexedVectors(set, graph, _options) };
+        }
+        cached?.Dispose();
+        var hnsw = new HnswOptions { M = _options.M, EfConstruction = _options.EfConstruction };
+        var folder = Path.Combine(data.Root, "vectors", space);
+        if (Lock(folder) is not { } guard)
+        {
+            graph = new HnswIndex(set.Dimensions, Metric.Cosine, hnsw);
+            graph.AddRange([.. set.Keys.Select((key, row) => (key, set.Row(row).ToArray()))]);
+            Builds++;
+            return new Space(generation, new IndexedVectors(set, graph, _options), null, graph, null);
+        }
+        var (durable, opened) = Open(folder, set.Dimensions, hnsw);
+        if (opened.Count == 0)
+        {
+            durable.AddRange([.. set.Keys.Select((key, row) => (key, set.Row(row).ToArray()))]);
+            durable.Checkpoint();
+            Builds++;
+        }
+        else
+        {
+            Opened++;
+            var entries = durable.Entries().OrderBy(e => e.Key).ToArray();
+            Apply(durable, opened, new VectorSet([.. entries.Select(e => e.Key)], [.. entries.SelectMany(e => e.Vector)], set.Dimensions), set);
+        }
+        return new Space(generation, new IndexedVectors(set, opened, _options), durable, opened, guard);
+    }
+
+    /// <summary>The space's lock file, held while this process keeps its index on disk; null when another process holds it.</summary>
+    private static FileStream? Lock(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        try
+        {
+            return new FileStream(Path.Combine(folder, "writer.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
         {
             return null;
         }
-        if (before?.Index is { } index && index.Dimensions == set.Dimensions)
-        {
-            index.AddRange(Changes(before.Set, set, index));
-            if (index.Tombstones > index.Options.CompactAboveTombstones * (index.Count + index.Tombstones))
-            {
-                index.Compact();
-            }
-            return index;
-        }
-        index = new HnswIndex(set.Dimensions, Metric.Cosine, new HnswOptions { M = _options.M, EfConstruction = _options.EfConstruction });
-        index.AddRange([.. set.Keys.Select((key, row) => (key, set.Row(row).ToArray()))]);
-        Builds++;
-        return index;
     }
 
-    /// <summary>Walks both sorted key lists: removes what is gone from the index, returns what is new or changed.</summary>
-    private static List<(long Key, float[] Vector)> Changes(VectorSet before, VectorSet after, HnswIndex index)
+    private static (DurableVectorIndex, HnswIndex) Open(string folder, int dimensions, HnswOptions hnsw)
     {
-        var changes = new List<(long, float[])>();
+        HnswIndex? graph = null;
+        try
+        {
+            return (DurableVectorIndex.Open(folder, () => graph = new HnswIndex(dimensions, Metric.Cosine, hnsw)), graph!);
+        }
+        catch (InvalidDataException)
+        {
+            // Another model's dimensions, other build parameters or a damaged file: the store has every vector.
+            foreach (var file in Directory.EnumerateFiles(folder, "index.*"))
+            {
+                File.Delete(file);
+            }
+            return (DurableVectorIndex.Open(folder, () => graph = new HnswIndex(dimensions, Metric.Cosine, hnsw)), graph!);
+        }
+    }
+
+    /// <summary>Walks both sorted key lists: drops what is gone, adds what is new or changed, in two batches.</summary>
+    private static void Apply(DurableVectorIndex? durable, HnswIndex graph, VectorSet before, VectorSet after)
+    {
+        var removed = new List<long>();
+        var changed = new List<(long, float[])>();
         var (i, j) = (0, 0);
         while (i < before.Keys.Length || j < after.Keys.Length)
         {
             if (j == after.Keys.Length || (i < before.Keys.Length && before.Keys[i] < after.Keys[j]))
             {
-                index.Remove(before.Keys[i++]);
+                removed.Add(before.Keys[i++]);
             }
             else if (i == before.Keys.Length || after.Keys[j] < before.Keys[i])
             {
-                changes.Add((after.Keys[j], after.Row(j++).ToArray()));
+                changed.Add((after.Keys[j], after.Row(j++).ToArray()));
             }
             else
             {
-                if (!before.Row(i).SequenceEqual(after.Row(j)))
+                // The index keeps vectors re-normalised, so equal means equal to rounding.
+                if (TensorPrimitives.Distance(before.Row(i), after.Row(j)) > 1e-4f)
                 {
-                    changes.Add((after.Keys[j], after.Row(j).ToArray()));
+                    changed.Add((after.Keys[j], after.Row(j).ToArray()));
                 }
                 (i, j) = (i + 1, j + 1);
             }
         }
-        return changes;
+        if (durable is null)
+        {
+            removed.ForEach(key => graph.Remove(key));
+            graph.AddRange(changed);
+            if (graph.Tombstones > graph.Options.CompactAboveTombstones * (graph.Count + graph.Tombstones))
+            {
+                graph.Compact();
+            }
+            return;
+        }
+        durable.RemoveRange(removed);
+        durable.AddRange(changed);
+        if (removed.Count + changed.Count > CheckpointAbove)
+        {
+            durable.Checkpoint();
+        }
+    }
+
+    /// <summary>
+    /// A space as last read: its vectors, and its index with, when kept on disk, the durable wrapper and the lock
+    /// file. Disposing closes those two only: a question still running on the graph (float32, on the heap) finishes.
+    /// </summary>
+    private sealed record Space(long Generation, IndexedVectors Vectors, DurableVectorIndex? Durable, HnswIndex? Graph, FileStream? Guard) : IDisposable
+    {
+        public void Dispose()
+        {
+            Durable?.Dispose();
+            Guard?.Dispose();
+        }
     }
 }
