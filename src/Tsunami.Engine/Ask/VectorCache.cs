@@ -104,15 +104,15 @@ public sealed class VectorCache(IOptions<VectorIndexOptions> options, DataDirect
         return new Space(generation, new IndexedVectors(set, opened, _options), durable, opened, guard);
     }
 
-    /// <summary>The space's lock file, held while this process keeps its index on disk; null when another process holds it.</summary>
+    /// <summary>The space's lock file, held while this process keeps its index on disk; null when another process holds it or the folder is read-only.</summary>
     private static FileStream? Lock(string folder)
     {
-        Directory.CreateDirectory(folder);
         try
         {
+            Directory.CreateDirectory(folder);
             return new FileStream(Path.Combine(folder, "writer.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
