@@ -243,28 +243,30 @@ public sealed class PhotoProcessor
 
     internal static string DescribeDecodeFailure(string format, byte[] content, VipsException e)
     {
-        // libvips stacks its messages, the generic ones first: keep the loader's own, without its prefix.
-        var own = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        // libvips stacks its messages, the generic ones first: keep the loader's own, without its prefix, and only
+        // when it speaks of this format (its error buffer is shared by threads: it may hold another photo's message).
+        var detail = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(line => !line.StartsWith("unable to", StringComparison.Ordinal) && !line.StartsWith("VipsForeignLoad", StringComparison.Ordinal))
+            .Where(line => FormatWords(format).Any(word => line.Contains(word, StringComparison.OrdinalIgnoreCase)) || FormatWords(format).Length == 0)
             .Select(line => line.Split(": ", 2) is [var source, var rest] && !source.Contains(' ', StringComparison.Ordinal) ? rest : line)
             .FirstOrDefault();
-        var detail = own ?? e.Message.Trim();
-        if (format == "heif" && (detail.Contains("codec", StringComparison.OrdinalIgnoreCase) || detail.Contains("decoder", StringComparison.OrdinalIgnoreCase) || detail.Contains("compression", StringComparison.OrdinalIgnoreCase)))
+        if (format == "heif" && detail is not null && (detail.Contains("codec", StringComparison.OrdinalIgnoreCase) || detail.Contains("decoder", StringComparison.OrdinalIgnoreCase) || detail.Contains("compression", StringComparison.OrdinalIgnoreCase)))
         {
             return $"HEIC/HEIF photo this build cannot decode (libheif has no HEVC decoder here; AVIF works): {detail}";
         }
-        // libvips' error buffer is shared by threads: with photos decoded in parallel the loader's own message can be
-        // gone ("unable to copy to memory" alone); then a JPEG without its end marker was cut short.
-        if (detail.Contains("premature end", StringComparison.OrdinalIgnoreCase) || detail.Contains("truncated", StringComparison.OrdinalIgnoreCase)
-            || detail.Contains("out of data", StringComparison.OrdinalIgnoreCase) || (own is null && format == "jpeg" && !EndsWithEndOfImage(content)))
-        {
-            return $"truncated {format} file: {detail}";
-        }
-        return $"corrupt {format} file: {detail}";
+        var truncated = FileEnding.IsTruncated(format, content)
+            ?? (detail is not null && (detail.Contains("premature end", StringComparison.OrdinalIgnoreCase) || detail.Contains("truncated", StringComparison.OrdinalIgnoreCase)
+                || detail.Contains("out of data", StringComparison.OrdinalIgnoreCase)));
+        return truncated
+            ? $"truncated {format} file: {detail ?? "the data ends before the image does"}"
+            : $"corrupt {format} file: {detail ?? "the image data is damaged"}";
     }
 
-    /// <summary>A JPEG ends with its end-of-image marker (trailing zero padding allowed).</summary>
-    private static bool EndsWithEndOfImage(byte[] content) => content.AsSpan().TrimEnd((byte)0).EndsWith(EndOfImage);
-
-    private static ReadOnlySpan<byte> EndOfImage => [0xFF, 0xD9];
+    /// <summary>Words libvips' loader messages for a format contain (empty: any line is taken).</summary>
+    private static string[] FormatWords(string format) => format switch
+    {
+        "jpeg" => ["jpeg", "jpg"],
+        "png" => ["png"],
+        _ => [],
+    };
 }
