@@ -153,8 +153,7 @@ public sealed class DurableVectorIndex : IVectorIndex, IDisposable
     {
         lock (_writer)
         {
-            if (_index is HnswIndex { Tombstones: > 0 } compactable &&
-                compactable.Tombstones >= compactable.Options.CompactAboveTombstones * (compactable.Count + compactable.Tombstones))
+            if (_index is HnswIndex { NeedsCompaction: true } compactable)
             {
                 compactable.Compact();
             }

@@ -85,7 +85,10 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
         }
     }
 
-    /// <summary>Releases the snapshot file an int8 index reads its float32 rows from (see <see cref="HnswOptions.FloatsOnDisk"/>).</summary>
+    /// <summary>
+    /// Releases the snapshot file an int8 index reads its float32 rows from (see <see cref="HnswOptions.FloatsOnDisk"/>);
+    /// from then on whatever would read a row (add, search, entries, compaction, snapshot) throws instead.
+    /// </summary>
     public void Dispose()
     {
         _lock.EnterWriteLock();
@@ -184,6 +187,9 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
         }
     }
 
+    /// <summary>Whether tombstones have reached <see cref="HnswOptions.CompactAboveTombstones"/> of the nodes, so <see cref="Compact"/> pays.</summary>
+    public bool NeedsCompaction => Tombstones is > 0 and var tombstones && tombstones >= _options.CompactAboveTombstones * (Count + tombstones);
+
     /// <summary>
     /// Rebuilds the graph from the live vectors alone, as Qdrant's vacuum does: tombstones stop costing memory and
     /// search time, and the links they held go to live neighbours. Searches wait while it runs.
@@ -194,6 +200,7 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
         _lock.EnterWriteLock();
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             var dropped = _space.Rows - _live;
             if (dropped == 0)
             {
@@ -238,6 +245,7 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
         _lock.EnterReadLock();
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             return [.. _nodes.OrderBy(n => n.Value).Select(n => (n.Key, _space.Row(n.Value).ToArray()))];
         }
         finally
@@ -579,6 +587,7 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
         _lock.EnterWriteLock();
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             var nodes = _space.Rows;
             writer.Write(_options.M);
             writer.Write(nodes);

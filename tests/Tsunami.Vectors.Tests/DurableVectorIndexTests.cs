@@ -188,6 +188,7 @@ public sealed class DurableVectorIndexTests : IDisposable
         }
         reopenedGraph.Dispose();
         Assert.Throws<ObjectDisposedException>(() => reopenedGraph.Search(query, 10));
+        Assert.Throws<ObjectDisposedException>(reopenedGraph.Entries);
 
         using var third = OpenInt8(out _);
         Assert.Equal(2000, third.Count);

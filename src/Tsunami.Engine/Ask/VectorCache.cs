@@ -84,14 +84,14 @@ public sealed class VectorCache(IOptions<VectorIndexOptions> options, DataDirect
         if (Lock(folder) is not { } guard)
         {
             graph = new HnswIndex(set.Dimensions, Metric.Cosine, hnsw);
-            graph.AddRange([.. set.Keys.Select((key, row) => (key, set.Row(row).ToArray()))]);
+            graph.AddRange(Rows(set));
             Builds++;
             return new Space(generation, new IndexedVectors(set, graph, _options), null, graph, null);
         }
         var (durable, opened) = Open(folder, set.Dimensions, hnsw);
         if (opened.Count == 0)
         {
-            durable.AddRange([.. set.Keys.Select((key, row) => (key, set.Row(row).ToArray()))]);
+            durable.AddRange(Rows(set));
             durable.Checkpoint();
             Builds++;
         }
@@ -103,6 +103,8 @@ public sealed class VectorCache(IOptions<VectorIndexOptions> options, DataDirect
         }
         return new Space(generation, new IndexedVectors(set, opened, _options), durable, opened, guard);
     }
+
+    private static List<(long Key, float[] Vector)> Rows(VectorSet set) => [.. set.Keys.Select((key, row) => (key, set.Row(row).ToArray()))];
 
     /// <summary>The space's lock file, held while this process keeps its index on disk; null when another process holds it or the folder is read-only.</summary>
     private static FileStream? Lock(string folder)
@@ -166,7 +168,7 @@ public sealed class VectorCache(IOptions<VectorIndexOptions> options, DataDirect
         {
             removed.ForEach(key => graph.Remove(key));
             graph.AddRange(changed);
-            if (graph.Tombstones > graph.Options.CompactAboveTombstones * (graph.Count + graph.Tombstones))
+            if (graph.NeedsCompaction)
             {
                 graph.Compact();
             }

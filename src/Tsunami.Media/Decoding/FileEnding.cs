@@ -31,10 +31,13 @@ internal static class FileEnding
                 return true;
             }
             var length = BinaryPrimitives.ReadUInt32BigEndian(content.AsSpan(offset));
-            if (length > int.MaxValue || content.Length - offset - 12 < length)
+            if (length > int.MaxValue)
             {
-                // A length past the end: the file was cut inside this chunk, unless the length itself is garbage.
-                return length <= int.MaxValue;
+                return false; // PNG caps chunk lengths at 2^31 − 1: this one is garbage
+            }
+            if (content.Length - offset - 12 < length)
+            {
+                return true; // cut inside this chunk
             }
             var typeAndData = content.AsSpan(offset + 4, 4 + (int)length);
             if (Crc32.HashToUInt32(typeAndData) != BinaryPrimitives.ReadUInt32BigEndian(content.AsSpan(offset + 8 + (int)length)))

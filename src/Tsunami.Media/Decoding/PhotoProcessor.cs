@@ -245,9 +245,10 @@ public sealed class PhotoProcessor
     {
         // libvips stacks its messages, the generic ones first: keep the loader's own, without its prefix, and only
         // when it speaks of this format (its error buffer is shared by threads: it may hold another photo's message).
+        var words = FormatWords(format);
         var detail = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(line => !line.StartsWith("unable to", StringComparison.Ordinal) && !line.StartsWith("VipsForeignLoad", StringComparison.Ordinal))
-            .Where(line => FormatWords(format).Any(word => line.Contains(word, StringComparison.OrdinalIgnoreCase)) || FormatWords(format).Length == 0)
+            .Where(line => words.Length == 0 || words.Any(word => line.Contains(word, StringComparison.OrdinalIgnoreCase)))
             .Select(line => line.Split(": ", 2) is [var source, var rest] && !source.Contains(' ', StringComparison.Ordinal) ? rest : line)
             .FirstOrDefault();
         if (format == "heif" && detail is not null && (detail.Contains("codec", StringComparison.OrdinalIgnoreCase) || detail.Contains("decoder", StringComparison.OrdinalIgnoreCase) || detail.Contains("compression", StringComparison.OrdinalIgnoreCase)))
