@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -85,6 +86,7 @@ internal sealed class Int8Codes(int dimensions)
     }
 
     /// <summary>The approximate dot product of a stored vector with a coded query.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Dot(int row, Coded query)
     {
         var stored = _rows.AsSpan(row * _stride, _stride);
@@ -97,6 +99,7 @@ internal sealed class Int8Codes(int dimensions)
 
     public void Prefetch(int row) => DotKernel.Prefetch(ref _rows[row * _stride], _stride);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int DotVnni(ReadOnlySpan<byte> row, byte[] packed, int dimensions, int rowSum)
     {
         const int width = 32;

@@ -50,19 +50,6 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
         return row;
     }
 
-    /// <summary>Writes rows [0, <paramref name="count"/>) as float32 bytes, in one block where they are on the heap.</summary>
-    public void WriteRows(BinaryWriter writer, int count)
-    {
-        for (var row = 0; row < Math.Min(count, MappedCount); row++)
-        {
-            writer.Write(MemoryMarshal.AsBytes(Row(row)));
-        }
-        if (count > MappedCount)
-        {
-            writer.Write(MemoryMarshal.AsBytes(_values.AsSpan(0, (count - MappedCount) * Dimensions)));
-        }
-    }
-
     /// <summary>
     /// Fills this empty space with <paramref name="count"/> rows read in place from <paramref name="path"/> at
     /// <paramref name="offset"/>, stored as they were (already normalised); norms and codes are computed from them.
@@ -175,10 +162,10 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
     }
 
     public float Distance(int row, Query query) => query.Codes is { } codes
-        ? Combine(_codes!.Dot(row, codes), _norms[row], query.SquaredNorm)
-        : Combine(DotKernel.Dot(Row(row), query.Vector), _norms[row], query.SquaredNorm);
+        ? FromDot(_codes!.Dot(row, codes), row, query.SquaredNorm)
+        : FromDot(DotKernel.Dot(Row(row), query.Vector), row, query.SquaredNorm);
 
-    public float Distance(int a, int b) => Combine(DotKernel.Dot(Row(a), Row(b)), _norms[a], _norms[b]);
+    public float Distance(int a, int b) => FromDot(DotKernel.Dot(Row(a), Row(b)), a, _norms[b]);
 
     /// <summary>Starts loading what <see cref="Distance(int, Query)"/> will read of a row, so a graph walk's cache misses overlap.</summary>
     public void Prefetch(int row, bool coded)
@@ -222,7 +209,7 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
             {
                 sum += row[d] * q[d];
             }
-            distances[i] = Combine(sum, _norms[first + i], query.SquaredNorm);
+            distances[i] = FromDot(sum, first + i, query.SquaredNorm);
         }
     }
 
@@ -315,11 +302,12 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
         _ => Vector256.Max(Vector256<float>.Zero, Vector256.Create(rowNorm) + queryNorms - (dots + dots)),
     };
 
-    private float Combine(float dot, float normA, float normB) => Metric switch
+    /// <summary>The distance from a dot product; the row's norm is read only for L2 (a cache miss a graph walk need not pay).</summary>
+    private float FromDot(float dot, int row, float otherNorm) => Metric switch
     {
         Metric.Cosine => 1 - dot,
         Metric.Dot => -dot,
-        _ => Math.Max(0, normA + normB - (2 * dot)),
+        _ => Math.Max(0, _norms[row] + otherNorm - (2 * dot)),
     };
 
     private void Check(ReadOnlySpan<float> vector) => Validate(vector, Dimensions);

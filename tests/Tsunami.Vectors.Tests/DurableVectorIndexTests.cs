@@ -87,6 +87,30 @@ public sealed class DurableVectorIndexTests : IDisposable
     }
 
     [Fact]
+    public void A_snapshot_numbers_the_graph_in_walk_order_so_neighbours_sit_together()
+    {
+        static double Spread(HnswIndex graph) =>
+            Enumerable.Range(0, graph.Count).Average(node => graph.LinksOf(node).ToArray().Average(link => Math.Abs(link - node)));
+        HnswIndex? built = null;
+        using (var index = DurableVectorIndex.Open(_folder, () => built = new HnswIndex(Dimensions, Metric.L2)))
+        {
+            // Keys added in random order: the graph as built numbers nodes in that order.
+            foreach (var key in Enumerable.Range(0, 3000).OrderBy(k => (uint)(k * 2654435761u)))
+            {
+                index.Add(key, KeyedVectors.Of(key, Dimensions));
+            }
+            index.Checkpoint();
+        }
+        HnswIndex? graph = null;
+        using var reopened = DurableVectorIndex.Open(_folder, () => graph = new HnswIndex(Dimensions, Metric.L2));
+        Assert.Equal(0, graph!.EntryNode);
+        // Breadth-first from the entry: its neighbours are numbered 1, 2, … in their link order.
+        Assert.Equal(Enumerable.Range(1, graph.LinksOf(0).Length), graph.LinksOf(0).ToArray());
+        var (before, after) = (Spread(built!), Spread(graph));
+        Assert.True(after < 0.85 * before, $"neighbours lie {after:0} numbers apart on average after the snapshot, {before:0} before");
+    }
+
+    [Fact]
     public void A_checkpoint_compacts_a_graph_with_many_tombstones_and_the_compacted_graph_reopens()
     {
         HnswIndex? graph = null;
