@@ -12,7 +12,7 @@ namespace Tsunami.Benchmarks;
 /// </summary>
 internal static class IndexBenchmark
 {
-    private static readonly Option<string> Efs = new("--efs") { Description = "ef values of the sweep", DefaultValueFactory = _ => "10,20,40,80,160,320,640" };
+    private static readonly Option<string> Efs = new("--efs") { Description = "ef values of the sweep", DefaultValueFactory = _ => "40,80,160,200,320,640,800" };
     private static readonly Option<int> M = new("--m") { Description = "HNSW M", DefaultValueFactory = _ => 16 };
     private static readonly Option<int> EfConstruction = new("--ef-construction") { Description = "HNSW ef_construction", DefaultValueFactory = _ => 200 };
     private static readonly Option<int> Limit = new("--base") { Description = "Use only the first N base vectors (0: all); more than the dataset holds grows it with noisy copies", DefaultValueFactory = _ => 0 };

@@ -85,6 +85,7 @@ public static class TsunamiServer
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form =>
             form.MultipartBodyLengthLimit = configuration.GetValue(ServerOptions.Section + ":" + nameof(ServerOptions.MaxUploadBytes), new ServerOptions().MaxUploadBytes));
         services.AddHostedService<StartupService>();
+        services.AddHostedService<VectorWarmup>();
         services.AddSingleton<IngestJobs>();
         // A body or parameter that does not bind is answered with the reason, not an empty 400.
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);

@@ -10,7 +10,7 @@ namespace Tsunami.Vectors;
 /// a dot product (TensorPrimitives, SIMD) plus, for L2, the stored squared norms: ‖a−b‖² = ‖a‖² + ‖b‖² − 2a·b.
 /// Distances: cosine 1 − cos, dot −a·b, L2 squared Euclidean.
 /// </summary>
-internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = false) : IDisposable
+internal sealed partial class VectorSpace(int dimensions, Metric metric, bool int8 = false) : IDisposable
 {
     private readonly Int8Codes? _codes = int8 ? new Int8Codes(dimensions) : null;
     private MappedRows? _mapped;
@@ -213,95 +213,6 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
         }
     }
 
-    /// <summary>Up to <see cref="QueryGroup.Size"/> queries prepared together for <see cref="GroupDistances"/>.</summary>
-    public QueryGroup PrepareGroup(IReadOnlyList<float[]> queries, int first)
-    {
-        var group = new QueryGroup(Dimensions, Math.Min(QueryGroup.Size, queries.Count - first));
-        for (var i = 0; i < group.Count; i++)
-        {
-            var query = Prepare(queries[first + i]);
-            group.SquaredNorms[i] = query.SquaredNorm;
-            for (var d = 0; d < Dimensions; d++)
-            {
-                group.Transposed[(d * QueryGroup.Size) + i] = query.Vector[d];
-            }
-        }
-        return group;
-    }
-
-    /// <summary>
-    /// The distances of rows [<paramref name="first"/>, first + rows) to a group of queries, row after row, 16 a row.
-    /// Four rows at a time: per dimension two loads give that dimension of all 16 queries, four broadcasts give the
-    /// rows' values, eight FMAs feed eight independent accumulators whose lanes are distinct queries, so the FMA
-    /// units stay busy and nothing needs a horizontal sum (a matrix product's register tile).
-    /// </summary>
-    public void GroupDistances(QueryGroup group, int first, int rows, Span<float> distances)
-    {
-        System.Diagnostics.Debug.Assert(_mapped is null, "exact scans run over heap rows only");
-        const int lanes = 8;
-        ref var queries = ref MemoryMarshal.GetArrayDataReference(group.Transposed);
-        ref var values = ref MemoryMarshal.GetArrayDataReference(_values);
-        ref var output = ref MemoryMarshal.GetReference(distances);
-        var queryNorms0 = Vector256.Create<float>(group.SquaredNorms.AsSpan(0, lanes));
-        var queryNorms1 = Vector256.Create<float>(group.SquaredNorms.AsSpan(lanes, lanes));
-        var row = 0;
-        for (; row <= rows - 4; row += 4)
-        {
-            ref var x0 = ref Unsafe.Add(ref values, (nint)(first + row) * Dimensions);
-            ref var x1 = ref Unsafe.Add(ref x0, Dimensions);
-            ref var x2 = ref Unsafe.Add(ref x1, Dimensions);
-            ref var x3 = ref Unsafe.Add(ref x2, Dimensions);
-            Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
-            for (var d = 0; d < Dimensions; d++)
-            {
-                var q0 = Vector256.LoadUnsafe(ref queries, (nuint)(d * QueryGroup.Size));
-                var q1 = Vector256.LoadUnsafe(ref queries, (nuint)((d * QueryGroup.Size) + lanes));
-                var b = Vector256.Create(Unsafe.Add(ref x0, d));
-                a00 = Vector256.FusedMultiplyAdd(b, q0, a00);
-                a01 = Vector256.FusedMultiplyAdd(b, q1, a01);
-                b = Vector256.Create(Unsafe.Add(ref x1, d));
-                a10 = Vector256.FusedMultiplyAdd(b, q0, a10);
-                a11 = Vector256.FusedMultiplyAdd(b, q1, a11);
-                b = Vector256.Create(Unsafe.Add(ref x2, d));
-                a20 = Vector256.FusedMultiplyAdd(b, q0, a20);
-                a21 = Vector256.FusedMultiplyAdd(b, q1, a21);
-                b = Vector256.Create(Unsafe.Add(ref x3, d));
-                a30 = Vector256.FusedMultiplyAdd(b, q0, a30);
-                a31 = Vector256.FusedMultiplyAdd(b, q1, a31);
-            }
-            var at = (nuint)(row * QueryGroup.Size);
-            Combine(a00, _norms[first + row], queryNorms0).StoreUnsafe(ref output, at);
-            Combine(a01, _norms[first + row], queryNorms1).StoreUnsafe(ref output, at + lanes);
-            Combine(a10, _norms[first + row + 1], queryNorms0).StoreUnsafe(ref output, at + 16);
-            Combine(a11, _norms[first + row + 1], queryNorms1).StoreUnsafe(ref output, at + 16 + lanes);
-            Combine(a20, _norms[first + row + 2], queryNorms0).StoreUnsafe(ref output, at + 32);
-            Combine(a21, _norms[first + row + 2], queryNorms1).StoreUnsafe(ref output, at + 32 + lanes);
-            Combine(a30, _norms[first + row + 3], queryNorms0).StoreUnsafe(ref output, at + 48);
-            Combine(a31, _norms[first + row + 3], queryNorms1).StoreUnsafe(ref output, at + 48 + lanes);
-        }
-        for (; row < rows; row++)
-        {
-            ref var x = ref Unsafe.Add(ref values, (nint)(first + row) * Dimensions);
-            Vector256<float> a0 = default, a1 = default;
-            for (var d = 0; d < Dimensions; d++)
-            {
-                var b = Vector256.Create(Unsafe.Add(ref x, d));
-                a0 = Vector256.FusedMultiplyAdd(b, Vector256.LoadUnsafe(ref queries, (nuint)(d * QueryGroup.Size)), a0);
-                a1 = Vector256.FusedMultiplyAdd(b, Vector256.LoadUnsafe(ref queries, (nuint)((d * QueryGroup.Size) + lanes)), a1);
-            }
-            var at = (nuint)(row * QueryGroup.Size);
-            Combine(a0, _norms[first + row], queryNorms0).StoreUnsafe(ref output, at);
-            Combine(a1, _norms[first + row], queryNorms1).StoreUnsafe(ref output, at + lanes);
-        }
-    }
-
-    private Vector256<float> Combine(Vector256<float> dots, float rowNorm, Vector256<float> queryNorms) => Metric switch
-    {
-        Metric.Cosine => Vector256<float>.One - dots,
-        Metric.Dot => -dots,
-        _ => Vector256.Max(Vector256<float>.Zero, Vector256.Create(rowNorm) + queryNorms - (dots + dots)),
-    };
-
     /// <summary>The distance from a dot product; the row's norm is read only for L2 (a cache miss a graph walk need not pay).</summary>
     private float FromDot(float dot, int row, float otherNorm) => Metric switch
     {
@@ -330,17 +241,4 @@ internal sealed class VectorSpace(int dimensions, Metric metric, bool int8 = fal
     {
         public Query Exact => this with { Codes = null };
     }
-}
-
-/// <summary>
-/// Up to 16 prepared queries stored dimension by dimension (16 floats a dimension, unused lanes zero), so one load
-/// gives one dimension of every query in the group.
-/// </summary>
-internal sealed class QueryGroup(int dimensions, int count)
-{
-    public const int Size = 16;
-
-    public int Count { get; } = count;
-    public float[] Transposed { get; } = new float[dimensions * Size];
-    public float[] SquaredNorms { get; } = new float[Size];
 }

@@ -267,7 +267,7 @@ public sealed class VectorIndexTests
     [MemberData(nameof(Indexes))]
     public void A_batch_of_queries_gets_each_query_s_own_answer(string kind, Metric metric)
     {
-        // 37 queries: two full groups of 16 and a partial one; 1003 rows: blocks of 256 and a remainder of 4-row tiles.
+        // 37 queries: two full groups of 16 and a partial one; 1003 rows: blocks of 256, the last one ending in rows no 4- or 8-row tile covers.
         var vectors = Data.Clustered(1003, 24, clusters: 12, seed: 31);
         var queries = Data.Clustered(37, 24, clusters: 12, seed: 32);
         var index = Fill(Create(kind, 24, metric), vectors);

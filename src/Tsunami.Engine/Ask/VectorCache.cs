@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Microsoft.Extensions.Options;
 using Tsunami.Core.Search;
+using Tsunami.Inference.Concepts;
 using Tsunami.Storage;
 using Tsunami.Vectors;
 
@@ -60,6 +61,30 @@ public sealed class VectorCache(IOptions<VectorIndexOptions> options, DataDirect
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// Reads every space the store holds vectors of, opening or building their HNSW indexes where they are due, so
+    /// that the first question does not pay for it (a build takes ~90 s at 331K vectors on two cores): the server
+    /// calls it once it is up.
+    /// </summary>
+    /// <returns>The spaces read.</returns>
+    public async Task<IReadOnlyList<string>> WarmAsync(ISearchIndex index, CancellationToken cancellationToken)
+    {
+        await using var session = await index.OpenAsync(cancellationToken);
+        var read = new List<string>();
+        foreach (var space in Spaces)
+        {
+            if (await session.VectorGenerationAsync(space, cancellationToken) > 0)
+            {
+                await GetAsync(session, space, cancellationToken);
+                read.Add(space);
+            }
+        }
+        return read;
+    }
+
+    /// <summary>The vector spaces questions search: the classifier's features, the GloVe semantic space, CLIP's.</summary>
+    private static readonly string[] Spaces = ["visual", SemanticSpace.Name, AskService.ClipSpace];
 
     public void Dispose()
     {
