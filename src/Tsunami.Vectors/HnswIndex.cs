@@ -135,6 +135,7 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
             // A compaction in between rebuilt the graph with this vector already in it.
             if (generation == _generation)
             {
+                WhileLinking?.Invoke();
                 Insert(node);
             }
         }
@@ -491,6 +492,9 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
         found.Reverse();
         return found;
     }
+
+    /// <summary>Called by an insert as it starts linking its node (tests that searches do not wait for it).</summary>
+    internal Action? WhileLinking { get; set; }
 
     /// <summary>The entry point's node number (tests of the snapshot's numbering).</summary>
     internal int? EntryNode => _entryPoint?.Node;

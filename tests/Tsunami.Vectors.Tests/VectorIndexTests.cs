@@ -224,6 +224,33 @@ public sealed class VectorIndexTests
         Assert.Equal(2999, index.Search(vectors[2999], 1)[0].Key);
     }
 
+    [Fact]
+    public async Task A_search_does_not_wait_for_an_insert_being_linked()
+    {
+        var vectors = Data.Gaussian(501, 16, seed: 14);
+        var index = new HnswIndex(16, Metric.L2);
+        Fill(index, vectors[..500]);
+        using var linking = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        index.WhileLinking = () =>
+        {
+            linking.Set();
+            release.Wait();
+        };
+        var insert = Task.Run(() => index.Add(500, vectors[500]));
+        Assert.True(linking.Wait(TimeSpan.FromMinutes(1)), "the insert never started linking");
+        // The insert now sits in the middle of linking its node; a search must answer anyway (a generous limit only
+        // tells a search that waits for the insert from one that does not).
+        var search = Task.Run(() => index.Search(vectors[7], 5));
+        var answered = await Task.WhenAny(search, Task.Delay(TimeSpan.FromMinutes(1))) == search;
+        index.WhileLinking = null;
+        release.Set();
+        await insert;
+        Assert.True(answered, "the search waited for the insert");
+        Assert.Equal(7, (await search)[0].Key);
+        Assert.Equal(500, index.Search(vectors[500], 1)[0].Key);
+    }
+
     [Theory]
     [InlineData(Metric.Cosine)]
     [InlineData(Metric.L2)]
