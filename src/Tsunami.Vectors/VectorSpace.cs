@@ -165,7 +165,7 @@ internal sealed partial class VectorSpace(int dimensions, Metric metric, bool in
         ? FromDot(_codes!.Dot(row, codes), row, query.SquaredNorm)
         : FromDot(DotKernel.Dot(Row(row), query.Vector), row, query.SquaredNorm);
 
-    public float Distance(int a, int b) => FromDot(DotKernel.Dot(Row(a), Row(b)), a, _norms[b]);
+    public float Distance(int a, int b) => FromDot(DotKernel.Dot(Row(a), Row(b)), a, Metric == Metric.L2 ? _norms[b] : 0);
 
     /// <summary>Starts loading what <see cref="Distance(int, Query)"/> will read of a row, so a graph walk's cache misses overlap.</summary>
     public void Prefetch(int row, bool coded)
