@@ -34,6 +34,7 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
     private readonly Lock[] _linkLocks = [.. Enumerable.Range(0, 1024).Select(_ => new Lock())];
     private EntryPoint? _entryPoint;
     private int _generation;
+    private int _compacting;
     private bool _disposed;
     private int _live;
     private long _distanceComputations;
@@ -193,38 +194,73 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
 
     /// <summary>
     /// Rebuilds the graph from the live vectors alone, as Qdrant's vacuum does: tombstones stop costing memory and
-    /// search time, and the links they held go to live neighbours. Searches wait while it runs.
+    /// search time, and the links they held go to live neighbours. The rebuild runs beside the index (on
+    /// <see cref="HnswOptions.BuildThreads"/>) from a copy of the live vectors, so searches, inserts and removals go on
+    /// meanwhile; only the swap takes the write lock, and it first brings the new graph in step with what changed
+    /// since the copy (vectors added or replaced are added, keys removed are removed). One compaction at a time.
     /// </summary>
-    /// <returns>The tombstones dropped.</returns>
+    /// <returns>The tombstones dropped (0 when another compaction is running).</returns>
     public int Compact()
     {
-        _lock.EnterWriteLock();
+        if (Interlocked.Exchange(ref _compacting, 1) == 1)
+        {
+            return 0;
+        }
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var dropped = _space.Rows - _live;
-            if (dropped == 0)
+            List<(long Key, float[] Vector)> live;
+            int rows, dropped;
+            _lock.EnterReadLock();
+            try
             {
-                return 0;
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                (rows, dropped) = (_space.Rows, _space.Rows - _live);
+                if (dropped == 0)
+                {
+                    return 0;
+                }
+                live = [.. Enumerable.Range(0, rows).Where(node => !_removed[node]).Select(node => (_keys[node], _space.Row(node).ToArray()))];
+            }
+            finally
+            {
+                _lock.ExitReadLock();
             }
             var fresh = new HnswIndex(Dimensions, Metric, _options);
-            for (var node = 0; node < _space.Rows; node++)
+            fresh.AddRange(live);
+            WhileCompacting?.Invoke();
+            _lock.EnterWriteLock();
+            try
             {
-                if (!_removed[node])
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                foreach (var (key, _) in live)
                 {
-                    fresh.Add(_keys[node], _space.Row(node));
+                    if (!_nodes.ContainsKey(key))
+                    {
+                        fresh.Remove(key);
+                    }
                 }
+                for (var node = rows; node < _space.Rows; node++)
+                {
+                    if (!_removed[node])
+                    {
+                        fresh.Add(_keys[node], _space.Row(node));
+                    }
+                }
+                _space.Dispose();
+                (_space, _nodes, _random) = (fresh._space, fresh._nodes, fresh._random);
+                (_layer0, _upper, _levels, _keys, _removed) = (fresh._layer0, fresh._upper, fresh._levels, fresh._keys, fresh._removed);
+                (_entryPoint, _live) = (fresh._entryPoint, fresh._live);
+                _generation++;
+                return dropped;
             }
-            _space.Dispose();
-            (_space, _nodes, _random) = (fresh._space, fresh._nodes, fresh._random);
-            (_layer0, _upper, _levels, _keys, _removed) = (fresh._layer0, fresh._upper, fresh._levels, fresh._keys, fresh._removed);
-            (_entryPoint, _live) = (fresh._entryPoint, fresh._live);
-            _generation++;
-            return dropped;
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
         }
         finally
         {
-            _lock.ExitWriteLock();
+            Volatile.Write(ref _compacting, 0);
         }
     }
 
@@ -492,6 +528,9 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
         found.Reverse();
         return found;
     }
+
+    /// <summary>Called by a compaction between its rebuild and its swap (tests that the index serves meanwhile).</summary>
+    internal Action? WhileCompacting { get; set; }
 
     /// <summary>Called by an insert as it starts linking its node (tests that searches do not wait for it).</summary>
     internal Action? WhileLinking { get; set; }

@@ -367,4 +367,45 @@ public sealed class VectorIndexTests
         hnsw.Add(3000, vectors[0]);
         Assert.Equal(3000, hnsw.Search(vectors[0], 1)[0].Key);
     }
+
+    [Fact]
+    public async Task A_compaction_serves_searches_inserts_and_removals_while_it_rebuilds_and_keeps_them()
+    {
+        var vectors = Data.Clustered(2001, 24, 30, seed: 7);
+        var hnsw = (HnswIndex)Fill(Create("hnsw", 24, Metric.L2), vectors[..2000]);
+        for (var i = 0; i < 2000; i += 2)
+        {
+            hnsw.Remove(i);
+        }
+        using var rebuilt = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        hnsw.WhileCompacting = () =>
+        {
+            rebuilt.Set();
+            release.Wait();
+        };
+        var compaction = Task.Run(hnsw.Compact);
+        Assert.True(rebuilt.Wait(TimeSpan.FromMinutes(1)), "the compaction never finished its rebuild");
+        // The new graph is built and waits to be swapped in; the index must serve meanwhile (a generous limit only
+        // tells a call that waits for the compaction from one that does not).
+        var meanwhile = Task.Run(() =>
+        {
+            var found = hnsw.Search(vectors[1], 1)[0].Key;
+            hnsw.Add(2000, vectors[2000]); // new
+            hnsw.Add(3, vectors[4]); // replaced (by the vector of a removed key, so only 3 is that near)
+            hnsw.Remove(7); // removed
+            return found;
+        });
+        var served = await Task.WhenAny(meanwhile, Task.Delay(TimeSpan.FromMinutes(1))) == meanwhile;
+        release.Set();
+        Assert.Equal(1000, await compaction);
+        Assert.True(served, "the index waited for the compaction");
+        Assert.Equal(1, await meanwhile);
+
+        // 1,000 odd keys, one added, one removed; the replaced and the removed key are the new graph's only tombstones.
+        Assert.Equal((1000, 2), (hnsw.Count, hnsw.Tombstones));
+        Assert.Equal(2000, hnsw.Search(vectors[2000], 1)[0].Key);
+        Assert.Equal(3, hnsw.Search(vectors[4], 1)[0].Key);
+        Assert.DoesNotContain(hnsw.Entries(), e => e.Key == 7 || (e.Key % 2 == 0 && e.Key != 2000));
+    }
 }
