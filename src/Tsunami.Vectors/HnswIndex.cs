@@ -698,8 +698,8 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
 
     /// <summary>
     /// Breadth-first over layer 0 from the entry point (then from each node the walk missed): a node's neighbours
-    /// get nearby numbers, so a search's hops land on rows and links close in memory. Graph reordering of this kind
-    /// (Coleman et al. 2022, "Graph reordering for cache-efficient near neighbor search") is what hnswlib lacks.
+    /// get nearby numbers, so a search's hops land on rows and links close in memory (graph reordering, as in Coleman et
+    /// al. 2022, "Graph reordering for cache-efficient near neighbor search"; hnswlib keeps the insertion order).
     /// </summary>
     private int[] TraversalOrder(int nodes)
     {
