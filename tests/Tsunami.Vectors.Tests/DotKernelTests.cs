@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Tsunami.Vectors.Tests;
 
 /// <summary>
@@ -6,6 +8,20 @@ namespace Tsunami.Vectors.Tests;
 /// </summary>
 public sealed class DotKernelTests
 {
+    /// <summary>
+    /// The reruns name the instructions they mean to leave (TSUNAMI_VECTOR_ISA): a runtime switch that stops being
+    /// honoured (as DOTNET_EnableAVX512F was in .NET 10) would otherwise rerun the same kernels and prove nothing.
+    /// </summary>
+    [Fact]
+    public void A_rerun_runs_on_the_instructions_it_asks_for()
+    {
+        var inUse = Vector512.IsHardwareAccelerated ? "avx512" : Vector256.IsHardwareAccelerated ? "avx2" : "scalar";
+        if (Environment.GetEnvironmentVariable("TSUNAMI_VECTOR_ISA") is { } asked)
+        {
+            Assert.Equal(asked, inUse);
+        }
+    }
+
     [Fact]
     public void Every_length_gives_the_exact_sum()
     {
