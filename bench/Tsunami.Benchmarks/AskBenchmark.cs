@@ -108,6 +108,7 @@ internal static class AskBenchmark
         new ServiceCollection().AddLogging().AddTsunami(TsunamiConfiguration.Build(data,
         [
             new("Models:Manifest", Path.Combine(RepositoryPaths.Root, "config", "models.json")),
+            new("Serving:BuiltInModels", Path.Combine(RepositoryPaths.Root, "config", "serving.json")),
             new("Models:SharedDirectory", RepositoryPaths.SharedModels),
         ])).BuildServiceProvider();
 }

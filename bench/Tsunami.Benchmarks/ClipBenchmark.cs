@@ -37,6 +37,7 @@ internal static class ClipBenchmark
             var configuration = TsunamiConfiguration.Build(temp.Combine("data"),
             [
                 new("Models:Manifest", Path.Combine(RepositoryPaths.Root, "config", "models.json")),
+                new("Serving:BuiltInModels", Path.Combine(RepositoryPaths.Root, "config", "serving.json")),
                 new("Models:SharedDirectory", RepositoryPaths.SharedModels),
             ]);
             await using var services = new ServiceCollection().AddLogging().AddTsunami(configuration).BuildServiceProvider();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tsunami.Inference.Onnx;
 using Tsunami.Inference.Repository;
 using Tsunami.Inference.Vision;
@@ -16,6 +17,8 @@ public static class InferenceServiceCollectionExtensions
         services.AddSingleton(new HttpClient { Timeout = TimeSpan.FromMinutes(10) });
         services.AddSingleton<ModelResolver>();
         services.AddSingleton<OnnxSessionFactory>();
+        // The serving runtime, when the host adds it, takes the models' place (AddServing).
+        services.TryAddSingleton<IModelRunners, OwnSessions>();
         services.AddSingleton<VisionModels>();
         return services;
     }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tsunami.Inference.Onnx;
 using Tsunami.Serving.Metrics;
 using Tsunami.Serving.Repository;
 using Tsunami.Serving.Runtime;
@@ -16,6 +18,9 @@ public static class ServingServiceCollectionExtensions
         services.AddSingleton<ServingMetrics>();
         services.AddSingleton<ModelRepository>();
         services.AddSingleton<ModelRuntime>();
+        // The default vision models run in the runtime: one set of sessions and batchers for the pipeline and the server.
+        services.RemoveAll<IModelRunners>();
+        services.AddSingleton<IModelRunners, ServedModelRunners>();
         services.PostConfigure<ServingOptions>(serving =>
         {
             if (string.IsNullOrWhiteSpace(serving.Repository))

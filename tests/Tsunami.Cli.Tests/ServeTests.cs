@@ -49,7 +49,7 @@ public sealed class ServeTests : IAsyncLifetime
     {
         var list = await Cli.RunAsync(Data, "models", "list", "--url", _url, "--json");
         Assert.Equal(0, list.ExitCode);
-        Assert.Equal(["mobilenetv2", "ppocr-det", "ppocr-rec", "yolox-nano"], list.Json.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
+        Assert.Equal(["mobilenetv2", "ppocr-cls", "ppocr-det", "ppocr-rec", "yolox-nano", "yunet"], list.Json.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
         Assert.All(list.Json.GetProperty("models").EnumerateArray(), m => Assert.Equal("READY", m.GetProperty("state").GetString()));
 
         Assert.Equal(0, (await Cli.RunAsync(Data, "models", "unload", "yolox-nano", "--url", _url)).ExitCode);

@@ -21,6 +21,7 @@ internal sealed class IngestHarness : IDisposable
         [
             ("Models:SharedDirectory", RepositoryPaths.SharedModels),
             ("Models:Manifest", Path.Combine(RepositoryPaths.Root, "config", "models.json")),
+            ("Serving:BuiltInModels", Path.Combine(RepositoryPaths.Root, "config", "serving.json")),
             ("Models:AllowDownload", "false"),
         ];
         var configuration = TsunamiConfiguration.Build(Temp.Combine("data"), models.Concat(settings).Select(s => new KeyValuePair<string, string?>(s.Item1, s.Item2)));

@@ -31,14 +31,14 @@ public sealed class ModelLoadingTests(RealModels models) : IClassFixture<RealMod
             Assert.Throws<ModelLoadException>(() => models.Factory.Open("yunet", "/nowhere/yunet.onnx", FaceDetector.Signature)).Message);
 
     [Fact]
-    public void An_unavailable_gpu_provider_falls_back_to_cpu()
+    public async Task An_unavailable_gpu_provider_falls_back_to_cpu()
     {
         var factory = new OnnxSessionFactory(
             Microsoft.Extensions.Options.Options.Create(new InferenceOptions { ExecutionProvider = "cuda" }),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<OnnxSessionFactory>.Instance);
         using var model = factory.Open("yunet", RealModels.Shared("face_detection_yunet_2023mar.onnx"), FaceDetector.Signature);
         Assert.Equal("cpu", model.ExecutionProvider);
-        Assert.Single(new FaceDetector(model).Detect(models.Load("skimage/astronaut.png")));
+        Assert.Single(await new FaceDetector(model).DetectAsync(models.Load("skimage/astronaut.png")));
     }
 
     [Fact]

@@ -12,25 +12,25 @@ public sealed class OcrReaderTests(RealModels models) : IClassFixture<RealModels
     [InlineData(8, true)]
     [InlineData(-12, false)]
     [InlineData(180, false)]
-    public void A_rendered_sign_is_read_exactly(double angle, bool noise)
+    public async Task A_rendered_sign_is_read_exactly(double angle, bool noise)
     {
-        var lines = models.Text.Read(Decode(TextPhotos.Sign("HIGH VOLTAGE 42", angle, noise: noise)));
+        var lines = await models.Text.ReadAsync(Decode(TextPhotos.Sign("HIGH VOLTAGE 42", angle, noise: noise)));
         var line = Assert.Single(lines);
         Assert.Equal("HIGH VOLTAGE 42", line.Text);
         Assert.True(line.Confidence > 0.9, $"confidence {line.Confidence}");
     }
 
     [Fact]
-    public void Two_lines_come_in_reading_order()
+    public async Task Two_lines_come_in_reading_order()
     {
-        var lines = models.Text.Read(Decode(TextPhotos.Sign("DANGER\nKEEP OUT")));
+        var lines = await models.Text.ReadAsync(Decode(TextPhotos.Sign("DANGER\nKEEP OUT")));
         Assert.Equal(["DANGER", "KEEP OUT"], lines.Select(l => l.Text));
     }
 
     [Fact]
-    public void A_photographed_page_is_read_line_by_line()
+    public async Task A_photographed_page_is_read_line_by_line()
     {
-        var lines = models.Text.Read(models.Load("opencv/imageTextN.png"));
+        var lines = await models.Text.ReadAsync(models.Load("opencv/imageTextN.png"));
         Assert.InRange(lines.Count, 10, 16);
         Assert.All(lines, l => Assert.Equal(8, l.Quad.Length));
         // The page (a preface of Szeliski's Computer Vision) as it reads, top to bottom.
@@ -40,30 +40,30 @@ public sealed class OcrReaderTests(RealModels models) : IClassFixture<RealModels
     }
 
     [Fact]
-    public void The_gate_skips_full_detection_where_it_sees_no_text()
+    public async Task The_gate_skips_full_detection_where_it_sees_no_text()
     {
         var views = models.Views("darknet/horses.jpg", Core.Imaging.ViewSize.Longer(960), Core.Imaging.ViewSize.Longer(320));
         var before = models.TextDetections;
-        Assert.Empty(models.Text.Read(views[0], views[1]));
+        Assert.Empty(await models.Text.ReadAsync(views[0], views[1]));
         Assert.Equal(1, models.TextDetections - before);
     }
 
     [Fact]
-    public void Large_text_is_read_from_the_gate_boxes_without_a_second_detection()
+    public async Task Large_text_is_read_from_the_gate_boxes_without_a_second_detection()
     {
         var sign = Views(TextPhotos.Sign("HIGH VOLTAGE 42"));
         var before = models.TextDetections;
-        Assert.Equal("HIGH VOLTAGE 42", Assert.Single(models.Text.Read(sign[0], sign[1])).Text);
+        Assert.Equal("HIGH VOLTAGE 42", Assert.Single(await models.Text.ReadAsync(sign[0], sign[1])).Text);
         Assert.Equal(1, models.TextDetections - before);
     }
 
     [Fact]
-    public void Small_text_makes_the_gate_run_the_full_detection_and_loses_nothing()
+    public async Task Small_text_makes_the_gate_run_the_full_detection_and_loses_nothing()
     {
         var page = models.Views("opencv/imageTextN.png", Core.Imaging.ViewSize.Longer(960), Core.Imaging.ViewSize.Longer(320));
-        var full = models.Text.Read(page[0]).Select(l => l.Text).ToList();
+        var full = (await models.Text.ReadAsync(page[0])).Select(l => l.Text).ToList();
         var before = models.TextDetections;
-        var gated = models.Text.Read(page[0], page[1]).Select(l => l.Text).ToList();
+        var gated = (await models.Text.ReadAsync(page[0], page[1])).Select(l => l.Text).ToList();
         Assert.Equal(2, models.TextDetections - before);
         Assert.Equal(full, gated);
     }
@@ -73,6 +73,6 @@ public sealed class OcrReaderTests(RealModels models) : IClassFixture<RealModels
     [Theory]
     [InlineData("darknet/horses.jpg")]
     [InlineData("skimage/coffee.png")]
-    public void Photos_without_text_give_no_text(string sample) =>
-        Assert.Empty(models.Text.Read(models.Load(sample)));
+    public async Task Photos_without_text_give_no_text(string sample) =>
+        Assert.Empty(await models.Text.ReadAsync(models.Load(sample)));
 }

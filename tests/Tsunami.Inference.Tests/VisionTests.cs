@@ -3,9 +3,9 @@ namespace Tsunami.Inference.Tests;
 public sealed class VisionTests(RealModels models) : IClassFixture<RealModels>
 {
     [Fact]
-    public void Dog_jpg_shows_a_dog_a_bicycle_and_a_car_or_truck()
+    public async Task Dog_jpg_shows_a_dog_a_bicycle_and_a_car_or_truck()
     {
-        var found = models.Objects.Detect(models.Load("darknet/dog.jpg"));
+        var found = await models.Objects.DetectAsync(models.Load("darknet/dog.jpg"));
         Assert.Contains(found, d => d.Label == "dog" && d.Score > 0.7);
         Assert.Contains(found, d => d.Label == "bicycle" && d.Score > 0.7);
         Assert.Contains(found, d => d.Label is "car" or "truck" && d.Score > 0.5);
@@ -17,9 +17,9 @@ public sealed class VisionTests(RealModels models) : IClassFixture<RealModels>
     }
 
     [Fact]
-    public void Horses_jpg_shows_several_horses()
+    public async Task Horses_jpg_shows_several_horses()
     {
-        var found = models.Objects.Detect(models.Load("darknet/horses.jpg"));
+        var found = await models.Objects.DetectAsync(models.Load("darknet/horses.jpg"));
         Assert.InRange(found.Count(d => d.Label == "horse"), 3, 6);
     }
 
@@ -27,29 +27,29 @@ public sealed class VisionTests(RealModels models) : IClassFixture<RealModels>
     [InlineData("darknet/giraffe.jpg", "giraffe")]
     [InlineData("darknet/person.jpg", "person")]
     [InlineData("darknet/eagle.jpg", "bird")]
-    public void Real_photos_show_their_object(string sample, string label) =>
-        Assert.Contains(models.Objects.Detect(models.Load(sample)), d => d.Label == label && d.Score > 0.6);
+    public async Task Real_photos_show_their_object(string sample, string label) =>
+        Assert.Contains(await models.Objects.DetectAsync(models.Load(sample)), d => d.Label == label && d.Score > 0.6);
 
     [Theory]
     [InlineData("darknet/dog.jpg", "malamute")]
     [InlineData("darknet/eagle.jpg", "bald eagle")]
     [InlineData("skimage/chelsea.png", "Egyptian cat")]
     [InlineData("skimage/coffee.png", "espresso")]
-    public void The_classifier_names_real_photos(string sample, string label)
+    public async Task The_classifier_names_real_photos(string sample, string label)
     {
-        var result = models.Classifier.Classify([models.Load(sample)])[0];
+        var result = (await models.Classifier.ClassifyAsync([models.Load(sample)]))[0];
         Assert.Equal(label, result.Labels[0].Name);
         Assert.Equal(1, Math.Sqrt(result.Embedding.Sum(v => v * v)), 3);
     }
 
     [Fact]
-    public void A_batch_gives_the_same_answers_as_single_calls()
+    public async Task A_batch_gives_the_same_answers_as_single_calls()
     {
         var images = new[] { "darknet/dog.jpg", "darknet/eagle.jpg", "skimage/coffee.png" }.Select(models.Load).ToList();
-        var batch = models.Classifier.Classify(images);
+        var batch = await models.Classifier.ClassifyAsync(images);
         for (var i = 0; i < images.Count; i++)
         {
-            var single = models.Classifier.Classify([images[i]])[0];
+            var single = (await models.Classifier.ClassifyAsync([images[i]]))[0];
             Assert.Equal(single.Labels[0].Name, batch[i].Labels[0].Name);
             Assert.Equal(single.Labels[0].Score, batch[i].Labels[0].Score, 3);
         }
@@ -60,9 +60,9 @@ public sealed class VisionTests(RealModels models) : IClassFixture<RealModels>
     [InlineData("opencv/messi5.jpg", 1)]
     [InlineData("darknet/dog.jpg", 0)]
     [InlineData("skimage/chelsea.png", 0)]
-    public void Faces_are_found_and_counted(string sample, int faces)
+    public async Task Faces_are_found_and_counted(string sample, int faces)
     {
-        var found = models.Faces.Detect(models.Load(sample));
+        var found = await models.Faces.DetectAsync(models.Load(sample));
         Assert.Equal(faces, found.Count);
         Assert.All(found, f => Assert.Equal(10, f.Landmarks.Length));
     }

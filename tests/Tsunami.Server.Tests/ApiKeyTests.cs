@@ -19,7 +19,7 @@ public sealed class ApiKeyTests(ApiKeyTests.KeyedServer server) : IClassFixture<
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
-            foreach (var (key, value) in Repository.Settings)
+            foreach (var (key, value) in Repository.SettingsWithDefaultModels)
             {
                 builder.UseSetting(key, value);
             }

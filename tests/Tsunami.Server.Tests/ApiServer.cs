@@ -14,7 +14,7 @@ public class ApiServer : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        foreach (var (key, value) in Repository.Settings.Concat(ExtraSettings))
+        foreach (var (key, value) in Repository.SettingsWithDefaultModels.Concat(ExtraSettings))
         {
             builder.UseSetting(key, value);
         }

@@ -1,4 +1,8 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Tsunami.Serving;
+using Tsunami.Serving.Runtime;
+using Tsunami.Serving.Tensors;
 
 namespace Tsunami.Server.Tests;
 
@@ -74,6 +78,34 @@ public sealed class BatchingTests : IAsyncLifetime
         }
         Assert.True(await Protocol.MetricAsync(Client, "tsunami_inference_request_failure", "slow") >= refused.Count);
         responses.ToList().ForEach(r => r.Dispose());
+    }
+
+    [Fact]
+    public async Task Unloading_lets_running_requests_finish_and_fails_the_rest_with_the_model_state()
+    {
+        var runtime = _server.Services.GetRequiredService<ModelRuntime>();
+        var model = runtime.Get("slow");
+        var request = new InferRequest(null, [new InferTensor("x", "FP32", [1, 1024], new byte[4096])], RunOnCaller: true);
+        // The first request runs on its caller's thread (an idle instance, nothing queued), the next waits in the queue.
+        var calls = Enumerable.Range(0, 4).Select(_ => Task.Run(() => model.InferAsync(request, CancellationToken.None))).ToList();
+        await Task.Delay(30);
+
+        Assert.True(await runtime.UnloadAsync("slow", CancellationToken.None));
+
+        foreach (var call in calls)
+        {
+            try
+            {
+                var response = await call;
+                Assert.Equal(new long[] { 1, 1024 }, response.Outputs[0].Shape);
+            }
+            catch (InferenceException e)
+            {
+                Assert.Contains(e.Error, new[] { InferenceError.Overloaded, InferenceError.Unavailable });
+            }
+        }
+        Assert.Contains(calls, c => c.IsCompletedSuccessfully);
+        await runtime.LoadAsync("slow", CancellationToken.None);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Tsunami.Server.Tests;
 
@@ -41,12 +42,38 @@ public sealed class DefaultModelsTests : IAsyncLifetime
     {
         var index = await Protocol.JsonOf(await Client.PostAsync("/v2/repository/index", null));
         var ready = index.EnumerateArray().Where(m => m.GetProperty("state").GetString() == "READY").Select(m => m.GetProperty("name").GetString()).ToList();
-        Assert.Equal(["mobilenetv2", "mobilenetv2-batched", "ppocr-det", "ppocr-rec", "yolox-nano"], ready);
+        Assert.Equal(["mobilenetv2", "mobilenetv2-batched", "ppocr-cls", "ppocr-det", "ppocr-rec", "yolox-nano", "yunet"], ready);
 
         var yolox = await Protocol.JsonOf(await Client.GetAsync("/v2/models/yolox-nano"));
         Assert.Equal("[1,3,416,416]", yolox.GetProperty("inputs")[0].GetProperty("shape").ToString());
         var rec = await Protocol.JsonOf(await Client.GetAsync("/v2/models/ppocr-rec"));
         Assert.Equal("[-1,3,48,-1]", rec.GetProperty("inputs")[0].GetProperty("shape").ToString());
+    }
+
+    [Fact]
+    public async Task The_enrichment_pipeline_runs_its_models_in_the_served_runtime()
+    {
+        string[] models = ["yolox-nano", "mobilenetv2", "yunet", "ppocr-det"];
+        var before = new Dictionary<string, double>();
+        foreach (var model in models)
+        {
+            before[model] = await Protocol.MetricAsync(Client, "tsunami_inference_count", model);
+        }
+
+        var result = await _server.Services.GetRequiredService<Engine.Ingest.IngestService>().IngestAsync(
+            new Engine.Ingest.IngestRequest([RepositoryPaths.Sample("darknet/person.jpg")], "c", new Dictionary<string, string>(), Enrich: true),
+            null, CancellationToken.None);
+
+        Assert.Equal(1, result.Enrichment!.Enriched);
+        foreach (var model in models)
+        {
+            Assert.True(await Protocol.MetricAsync(Client, "tsunami_inference_count", model) > before[model], $"{model} did not count the photo's inference");
+        }
+        // One set of sessions: the pipeline's runners execute on the served models' instances.
+        var vision = await _server.Services.GetRequiredService<global::Tsunami.Inference.Vision.VisionModels>().GetAsync(CancellationToken.None);
+        var runtime = _server.Services.GetRequiredService<Serving.Runtime.ModelRuntime>();
+        Assert.Equal(6, vision.Runners.Count);
+        Assert.All(vision.Runners, runner => Assert.Equal(runtime.Get(runner.Name).Instances, runner.Sessions));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class KeyedUiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var settings = _repository.Settings;
+        var settings = _repository.SettingsWithDefaultModels;
         settings["API_KEYS"] = $"{Key}:read";
         if (Directory.Exists(RepositoryPaths.SharedModels))
         {

@@ -43,6 +43,12 @@ public sealed class TestRepository : IDisposable
         ["Storage:DataDirectory"] = DataDirectory,
     };
 
+    /// <summary>The same with the default models served as they ship: the enrichment pipeline runs through them.</summary>
+    public Dictionary<string, string> SettingsWithDefaultModels => new(Settings)
+    {
+        ["Serving:BuiltInModels"] = Path.Combine(RepositoryPaths.Root, "config", "serving.json"),
+    };
+
     public void Add(string name, byte[] model, string config, string version = "1")
     {
         Directory.CreateDirectory(Path.Combine(Folder, name, version));

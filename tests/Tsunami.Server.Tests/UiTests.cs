@@ -19,7 +19,7 @@ public sealed class UiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var settings = _repository.Settings;
+        var settings = _repository.SettingsWithDefaultModels;
         if (Directory.Exists(RepositoryPaths.SharedModels))
         {
             settings["Models:SharedDirectory"] = RepositoryPaths.SharedModels;

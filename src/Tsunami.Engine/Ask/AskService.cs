@@ -76,7 +76,7 @@ public sealed class AskService(
             var content = await File.ReadAllBytesAsync(assetOrFile, cancellationToken);
             embedding = clipModel is not null
                 ? (await clipModel.EmbedImagesAsync([photos.DecodeViews(content, [clipModel.View])[0]], cancellationToken))[0]
-                : (await models.GetAsync(cancellationToken)).Classifier.Classify([photos.DecodeViews(content, [ViewSize.Shorter(ImageClassifier.Resize)])[0]])[0].Embedding;
+                : (await (await models.GetAsync(cancellationToken)).Classifier.ClassifyAsync([photos.DecodeViews(content, [ViewSize.Shorter(ImageClassifier.Resize)])[0]], cancellationToken))[0].Embedding;
         }
         var plan = new QueryPlan { Question = $"photos like {assetOrFile}", SimilarTo = assetOrFile };
         return await RunAsync(plan, session, options, embedding, clipModel, cancellationToken);

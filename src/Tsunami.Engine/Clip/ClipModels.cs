@@ -45,8 +45,8 @@ public sealed class ClipModels(ClipInstallation installation, ModelRuntime runti
             return null;
         }
         var tokenizer = folder.LoadTokenizer();
-        var visual = await ServedAsync(ClipServedModels.Visual, cancellationToken);
-        var textual = await ServedAsync(ClipServedModels.Textual, cancellationToken);
+        var visual = await runtime.GetOrLoadAsync(ClipServedModels.Visual, cancellationToken);
+        var textual = await runtime.GetOrLoadAsync(ClipServedModels.Textual, cancellationToken);
         var model = new ClipModel(runtime, folder, tokenizer,
             ClipSignature.ForImages(visual, folder.Preprocessing.Size), ClipSignature.ForText(textual, tokenizer.ContextLength), options.Value.Prompt);
         var size = folder.Preprocessing.Size;
@@ -60,17 +60,6 @@ public sealed class ClipModels(ClipInstallation installation, ModelRuntime runti
         return model;
     }
 
-    private async Task<ServedModel> ServedAsync(string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return runtime.Get(name);
-        }
-        catch (Serving.InferenceException)
-        {
-            return await runtime.LoadAsync(name, cancellationToken);
-        }
-    }
 
     public void Dispose() => _gate.Dispose();
 }

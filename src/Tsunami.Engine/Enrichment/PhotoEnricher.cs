@@ -49,20 +49,25 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
 
     public async Task<IReadOnlyList<AssetEnrichment>> EnrichAsync(IReadOnlyList<EnrichmentInput> photos, IReadOnlyDictionary<string, string> versions, CancellationToken cancellationToken)
     {
-        var labels = RunLabels(photos.Where(p => p.Work.Stages.Contains(EnrichmentStage.Labels)).ToList());
+        var labels = await RunLabelsAsync(photos.Where(p => p.Work.Stages.Contains(EnrichmentStage.Labels)).ToList(), cancellationToken);
         var clipped = await RunClipAsync(photos.Where(p => p.Work.Stages.Contains(EnrichmentStage.Clip)).ToList(), cancellationToken);
-        return [.. photos.Select(photo => EnrichOne(photo, versions, labels, clipped))];
+        var enriched = new List<AssetEnrichment>(photos.Count);
+        foreach (var photo in photos)
+        {
+            enriched.Add(await EnrichOneAsync(photo, versions, labels, clipped, cancellationToken));
+        }
+        return enriched;
     }
 
-    private AssetEnrichment EnrichOne(EnrichmentInput photo, IReadOnlyDictionary<string, string> versions,
-        Dictionary<EnrichmentInput, Result<Classification>> labels, Dictionary<EnrichmentInput, Result<ClipFindings>> clipped)
+    private async Task<AssetEnrichment> EnrichOneAsync(EnrichmentInput photo, IReadOnlyDictionary<string, string> versions,
+        Dictionary<EnrichmentInput, Result<Classification>> labels, Dictionary<EnrichmentInput, Result<ClipFindings>> clipped, CancellationToken cancellationToken)
     {
         var stages = photo.Work.Stages;
         var errors = new Dictionary<string, string>();
         // Boxes are found on a view and stored in the original's upright pixels.
         float ScaleOf(ViewSize view) => (float)photo.Work.Width / photo.Views[view].Width;
 
-        T? Run<T>(string stage, Func<T> run) where T : class
+        async Task<T?> Run<T>(string stage, Func<Task<T>> run) where T : class
         {
             if (!stages.Contains(stage))
             {
@@ -71,9 +76,9 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
             var watch = Stopwatch.StartNew();
             try
             {
-                return run();
+                return await run();
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
             {
                 errors[stage] = $"{stage} failed: {e.Message}";
                 return null;
@@ -84,15 +89,15 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
             }
         }
 
-        var objects = Run(EnrichmentStage.Objects, () => models.Objects.Detect(photo.Views[ObjectsView])
+        var objects = await Run(EnrichmentStage.Objects, async () => (await models.Objects.DetectAsync(photo.Views[ObjectsView], cancellationToken))
             .Select(o => o with { Box = o.Box.Scale(ScaleOf(ObjectsView)) }).ToList());
-        var faces = Run(EnrichmentStage.Faces, () => options.FacesOnlyWithPeople && objects is not null && !objects.Any(o => o.Label == "person")
+        var faces = await Run(EnrichmentStage.Faces, async () => options.FacesOnlyWithPeople && objects is not null && !objects.Any(o => o.Label == "person")
             ? []
-            : models.Faces.Detect(photo.Views[FacesView])
+            : (await models.Faces.DetectAsync(photo.Views[FacesView], cancellationToken))
                 .Select(f => f with { Box = f.Box.Scale(ScaleOf(FacesView)), Landmarks = [.. f.Landmarks.Select(v => v * ScaleOf(FacesView))] }).ToList());
-        var text = Run(EnrichmentStage.Text, () => models.Text.Read(photo.Views[TextView], GateView is { } gate ? photo.Views[gate] : null)
+        var text = await Run(EnrichmentStage.Text, async () => (await models.Text.ReadAsync(photo.Views[TextView], GateView is { } gate ? photo.Views[gate] : null, cancellationToken))
             .Select(t => t with { Quad = [.. t.Quad.Select(v => v * ScaleOf(TextView))] }).ToList());
-        var report = Run(EnrichmentStage.Quality, () => quality.Analyze(photo.Views[FacesView], photo.Work.Width, photo.Work.Height));
+        var report = await Run(EnrichmentStage.Quality, () => Task.FromResult(quality.Analyze(photo.Views[FacesView], photo.Work.Width, photo.Work.Height)));
         Classification? classification = null;
         if (labels.TryGetValue(photo, out var labelled))
         {
@@ -161,7 +166,7 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
 
     private sealed record ClipFindings(float[] Vector, IReadOnlyList<ZeroShotLabel> Labels);
 
-    private Dictionary<EnrichmentInput, Result<Classification>> RunLabels(List<EnrichmentInput> photos)
+    private async Task<Dictionary<EnrichmentInput, Result<Classification>>> RunLabelsAsync(List<EnrichmentInput> photos, CancellationToken cancellationToken)
     {
         var results = new Dictionary<EnrichmentInput, Result<Classification>>();
         if (photos.Count == 0)
@@ -171,7 +176,7 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
         var watch = Stopwatch.StartNew();
         try
         {
-            var classified = models.Classifier.Classify(photos.Select(p => p.Views[LabelsView]).ToList());
+            var classified = await models.Classifier.ClassifyAsync(photos.Select(p => p.Views[LabelsView]).ToList(), cancellationToken);
             for (var i = 0; i < photos.Count; i++)
             {
                 results[photos[i]] = new Result<Classification>(classified[i], null);

@@ -3,7 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace Tsunami.Inference.Onnx;
 
 /// <summary>A loaded, validated and warmed-up ONNX model. Thread-safe: ONNX Runtime sessions allow concurrent runs.</summary>
-public sealed class OnnxModel(string name, string path, InferenceSession session, string executionProvider) : IDisposable
+public sealed class OnnxModel(string name, string path, InferenceSession session, string executionProvider) : IModelRunner, IDisposable
 {
     public string Name { get; } = name;
 
@@ -39,5 +39,32 @@ public sealed class OnnxModel(string name, string path, InferenceSession session
         return outputs;
     }
 
+    public int BatchLimit => int.MaxValue;
+
+    public IReadOnlyList<OnnxModel> Sessions => [this];
+
+    /// <summary>Runs on the calling thread; the inputs' arrays are used in place.</summary>
+    public Task<IModelOutputs> RunAsync(IReadOnlyList<ModelInput> inputs, IReadOnlyList<string> outputNames, CancellationToken cancellationToken)
+    {
+        var values = inputs.Select(i => OrtValue.CreateTensorValueFromMemory(i.Data, i.Shape)).ToList();
+        try
+        {
+            return Task.FromResult<IModelOutputs>(new Outputs(Run([.. inputs.Select(i => i.Name)], values, outputNames)));
+        }
+        finally
+        {
+            values.ForEach(v => v.Dispose());
+        }
+    }
+
     public void Dispose() => Session.Dispose();
+
+    private sealed class Outputs(IDisposableReadOnlyCollection<OrtValue> values) : IModelOutputs
+    {
+        public ReadOnlySpan<float> Data(int index) => values[index].GetTensorDataAsSpan<float>();
+
+        public long[] Shape(int index) => values[index].GetTensorTypeAndShape().Shape;
+
+        public void Dispose() => values.Dispose();
+    }
 }

@@ -92,7 +92,8 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
         ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
     };
 
-    private static void CheckSignature(string name, InferenceSession session, ModelSignature expected)
+    /// <exception cref="ModelLoadException">The session's inputs or outputs differ: names the model and both signatures.</exception>
+    public static void CheckSignature(string name, InferenceSession session, ModelSignature expected)
     {
         var problems = new List<string>();
         Compare("input", expected.Inputs, session.InputMetadata, problems);

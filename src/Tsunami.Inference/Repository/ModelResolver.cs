@@ -24,6 +24,13 @@ public sealed class ModelResolver(IOptions<ModelOptions> options, HttpClient htt
 {
     private readonly ModelOptions _options = options.Value;
 
+    /// <summary>The tag of a file the manifest does not list (a model replaced in the serving repository): its own digest.</summary>
+    public static string TagOf(string name, string path)
+    {
+        using var file = File.OpenRead(path);
+        return $"{name}:{Convert.ToHexStringLower(SHA256.HashData(file))[..8]}";
+    }
+
     public async Task<ResolvedModel> ResolveAsync(ModelFile model, CancellationToken cancellationToken)
     {
         if (_options.SharedDirectory is { } shared && Path.Combine(shared, model.File) is var sharedPath && File.Exists(sharedPath))

@@ -37,12 +37,12 @@ public sealed class OcrReader
     /// none is read; only lines tall enough to read there, their boxes are used as they are; small lines, and the
     /// full-size detection runs (the full detection alone cost 68 ms a photo here, see bench enrich).
     /// </param>
-    public IReadOnlyList<TextLine> Read(RgbImage image, RgbImage? gate = null)
+    public async Task<IReadOnlyList<TextLine>> ReadAsync(RgbImage image, RgbImage? gate = null, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<Quad> found;
         if (gate is not null && gate.Width < image.Width)
         {
-            var coarse = _detector.Detect(gate);
+            var coarse = await _detector.DetectAsync(gate, cancellationToken);
             if (coarse.Count == 0)
             {
                 return [];
@@ -50,11 +50,11 @@ public sealed class OcrReader
             var scale = (float)image.Width / gate.Width;
             found = coarse.Min(q => Math.Min(q.Height, q.Width)) * 480f / Math.Max(gate.Width, gate.Height) >= TallEnoughAtGate
                 ? [.. coarse.Select(q => q.Scale(scale, scale))]
-                : _detector.Detect(image);
+                : await _detector.DetectAsync(image, cancellationToken);
         }
         else
         {
-            found = _detector.Detect(image);
+            found = await _detector.DetectAsync(image, cancellationToken);
         }
         var quads = ReadingOrder(found);
         if (quads.Count == 0)
@@ -62,15 +62,15 @@ public sealed class OcrReader
             return [];
         }
         var crops = quads.Select(q => LineCropper.Crop(image, q)).ToList();
-        var upsideDown = _angles.UpsideDownProbabilities(crops);
+        var upsideDown = await _angles.UpsideDownProbabilitiesAsync(crops, cancellationToken);
         var upright = crops.Select((crop, i) => upsideDown[i] > SureUpsideDown ? LineCropper.Rotate180(crop) : crop).ToList();
-        var read = _recognizer.Recognize(upright).ToArray();
+        var read = (await _recognizer.RecognizeAsync(upright, cancellationToken)).ToArray();
 
         var unsure = Enumerable.Range(0, crops.Count)
             .Where(i => upsideDown[i] is > Unsure and <= SureUpsideDown && read[i].Confidence < ConfidentRead).ToList();
         if (unsure.Count > 0)
         {
-            var flipped = _recognizer.Recognize(unsure.Select(i => LineCropper.Rotate180(crops[i])).ToList());
+            var flipped = await _recognizer.RecognizeAsync(unsure.Select(i => LineCropper.Rotate180(crops[i])).ToList(), cancellationToken);
             for (var k = 0; k < unsure.Count; k++)
             {
                 if (flipped[k].Confidence > read[unsure[k]].Confidence)
@@ -83,15 +83,6 @@ public sealed class OcrReader
         return quads.Select((quad, i) => new TextLine(read[i].Text, MathF.Round(read[i].Confidence, 3), quad.ToArray()))
             .Where(line => line.Text.Length > 0 && line.Confidence >= MinimumConfidence)
             .ToList();
-    }
-
-    /// <summary>Runs detection and the angle classifier once, and recognition at the narrowest width bucket.</summary>
-    internal void WarmUp(RgbImage blank)
-    {
-        _detector.Detect(blank);
-        var line = new RgbImage(TextRecognizer.Height * 4, TextRecognizer.Height, new byte[TextRecognizer.Height * 4 * TextRecognizer.Height * 3]);
-        _angles.UpsideDownProbabilities([line]);
-        _recognizer.Recognize([line]);
     }
 
     /// <summary>Top to bottom, and left to right within a line (boxes whose tops are within 10 px), as PaddleOCR sorts.</summary>

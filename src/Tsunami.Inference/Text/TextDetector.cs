@@ -1,5 +1,4 @@
 using System.Numerics;
-using Microsoft.ML.OnnxRuntime;
 using Tsunami.Core.Imaging;
 using Tsunami.Inference.Onnx;
 using Tsunami.Inference.Vision;
@@ -10,7 +9,7 @@ namespace Tsunami.Inference.Text;
 /// PP-OCRv4 text detection with DB post-processing: probability map → 8-connected regions → minimum-area
 /// rectangles, scored, expanded ("unclipped") and mapped back to the image (../shared/models/MODELS.md).
 /// </summary>
-internal sealed class TextDetector(OnnxModel model)
+internal sealed class TextDetector(IModelRunner model)
 {
     private const float PixelThreshold = 0.3f;
     private const float BoxThreshold = 0.6f;
@@ -24,7 +23,7 @@ internal sealed class TextDetector(OnnxModel model)
         [new TensorSpec("sigmoid_0.tmp_0", typeof(float), [-1, 1, -1, -1])]);
 
     /// <summary>Finds text lines at the image's own resolution (the caller picks it), in its pixels.</summary>
-    public IReadOnlyList<Quad> Detect(RgbImage image)
+    public async Task<IReadOnlyList<Quad>> DetectAsync(RgbImage image, CancellationToken cancellationToken)
     {
         // Sides padded up to multiples of 32 with the mean colour (0 once normalised), not stretched to them.
         var width = (image.Width + 31) / 32 * 32;
@@ -35,9 +34,8 @@ internal sealed class TextDetector(OnnxModel model)
         ReadOnlySpan<float> scale = [1 / (255f * Std[2]), 1 / (255f * Std[1]), 1 / (255f * Std[0])];
         ReadOnlySpan<float> offset = [-Mean[2] / Std[2], -Mean[1] / Std[1], -Mean[0] / Std[0]];
         ModelInputs.Planes(image, tensor, width, bgr: true, scale, offset);
-        using var input = OrtValue.CreateTensorValueFromMemory(tensor, [1, 3, height, width]);
-        using var outputs = model.Run(["x"], [input], ["sigmoid_0.tmp_0"]);
-        return Boxes(outputs[0].GetTensorDataAsSpan<float>(), width, height)
+        using var outputs = await model.RunAsync([new ModelInput("x", [1, 3, height, width], tensor)], ["sigmoid_0.tmp_0"], cancellationToken);
+        return Boxes(outputs.Data(0), width, height)
             .Select(q => Clip(q, image.Width, image.Height))
             .ToList();
     }

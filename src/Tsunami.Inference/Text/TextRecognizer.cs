@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using Microsoft.ML.OnnxRuntime;
 using Tsunami.Core.Imaging;
 using Tsunami.Inference.Onnx;
 using Tsunami.Inference.Vision;
@@ -12,7 +11,7 @@ namespace Tsunami.Inference.Text;
 /// Lines of one width run together up to <see cref="PixelsPerRun"/> columns a run: beyond that the activations
 /// leave the cache and a wide line costs more in a batch than alone (1920 px: 89 ms alone, 125 ms in a batch of 4).
 /// </summary>
-internal sealed class TextRecognizer(OnnxModel model, string[] alphabet)
+internal sealed class TextRecognizer(IModelRunner model, string[] alphabet)
 {
     public const int Height = 48;
     private const int MinWidth = 320;
@@ -26,7 +25,7 @@ internal sealed class TextRecognizer(OnnxModel model, string[] alphabet)
         [new TensorSpec("softmax_11.tmp_0", typeof(float), [-1, -1, 6625])]);
 
     /// <param name="alphabet">The keys file's lines; the model's classes are blank, these, then a space.</param>
-    public static TextRecognizer Create(OnnxModel model, string keysPath)
+    public static TextRecognizer Create(IModelRunner model, string keysPath)
     {
         var keys = File.ReadAllLines(keysPath);
         if (keys.Length != 6623)
@@ -36,12 +35,17 @@ internal sealed class TextRecognizer(OnnxModel model, string[] alphabet)
         return new TextRecognizer(model, ["", .. keys, " "]);
     }
 
-    public IReadOnlyList<(string Text, float Confidence)> Recognize(IReadOnlyList<RgbImage> lines)
+    public IModelRunner Model => model;
+
+    /// <summary>The same recogniser on another runner (one instance's session, to warm it up).</summary>
+    public TextRecognizer On(IModelRunner runner) => new(runner, alphabet);
+
+    public async Task<IReadOnlyList<(string Text, float Confidence)>> RecognizeAsync(IReadOnlyList<RgbImage> lines, CancellationToken cancellationToken)
     {
         var results = new (string, float)[lines.Count];
         var runs = lines.Select((image, index) => (image, index))
             .GroupBy(l => BucketWidth(l.image))
-            .SelectMany(group => group.Chunk(Math.Max(1, PixelsPerRun / group.Key)).Select(members => (Width: group.Key, Members: members)));
+            .SelectMany(group => group.Chunk(Math.Clamp(PixelsPerRun / group.Key, 1, model.BatchLimit)).Select(members => (Width: group.Key, Members: members)));
         foreach (var (width, members) in runs)
         {
             var batch = new float[members.Length * 3 * Height * width];
@@ -49,14 +53,12 @@ internal sealed class TextRecognizer(OnnxModel model, string[] alphabet)
             {
                 ModelInputs.TextLine(members[i].image, Height, width, batch.AsSpan(i * 3 * Height * width, 3 * Height * width));
             }
-            using var input = OrtValue.CreateTensorValueFromMemory(batch, [members.Length, 3, Height, width]);
-            using var outputs = model.Run(["x"], [input], ["softmax_11.tmp_0"]);
-            var shape = outputs[0].GetTensorTypeAndShape().Shape;
+            using var outputs = await model.RunAsync([new ModelInput("x", [members.Length, 3, Height, width], batch)], ["softmax_11.tmp_0"], cancellationToken);
+            var shape = outputs.Shape(0);
             var (steps, classes) = ((int)shape[1], (int)shape[2]);
-            var probabilities = outputs[0].GetTensorDataAsSpan<float>();
             for (var i = 0; i < members.Length; i++)
             {
-                results[members[i].index] = Decode(probabilities.Slice(i * steps * classes, steps * classes), steps, classes);
+                results[members[i].index] = Decode(outputs.Data(0).Slice(i * steps * classes, steps * classes), steps, classes);
             }
         }
         return results;

@@ -1,4 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
 using Tsunami.Core.Enrichment;
 using Tsunami.Core.Imaging;
 using Tsunami.Inference.Onnx;
@@ -6,7 +5,7 @@ using Tsunami.Inference.Onnx;
 namespace Tsunami.Inference.Vision;
 
 /// <summary>YuNet (OpenCV zoo, 2023mar): face boxes and landmarks.</summary>
-public sealed class FaceDetector(OnnxModel model, float scoreThreshold = 0.6f, float iouThreshold = 0.3f)
+public sealed class FaceDetector(IModelRunner model, float scoreThreshold = 0.6f, float iouThreshold = 0.3f)
 {
     public const int Size = 640;
     private static readonly int[] Strides = [8, 16, 32];
@@ -23,16 +22,14 @@ public sealed class FaceDetector(OnnxModel model, float scoreThreshold = 0.6f, f
             new TensorSpec($"kps_{s}", typeof(float), [1, Cells(s), 10]),
         })]);
 
-    public IReadOnlyList<DetectedFace> Detect(RgbImage image)
+    public async Task<IReadOnlyList<DetectedFace>> DetectAsync(RgbImage image, CancellationToken cancellationToken = default)
     {
         var (tensor, ratio) = ModelInputs.Letterbox(image, Size, fill: 0, bgr: true);
-        using var input = OrtValue.CreateTensorValueFromMemory(tensor, [1, 3, Size, Size]);
-        using var outputs = model.Run(["input"], [input], OutputNames);
+        using var outputs = await model.RunAsync([new ModelInput("input", [1, 3, Size, Size], tensor)], OutputNames, cancellationToken);
         var candidates = new List<DetectedFace>();
         for (var s = 0; s < Strides.Length; s++)
         {
-            Decode(Strides[s], outputs[4 * s].GetTensorDataAsSpan<float>(), outputs[(4 * s) + 1].GetTensorDataAsSpan<float>(),
-                outputs[(4 * s) + 2].GetTensorDataAsSpan<float>(), outputs[(4 * s) + 3].GetTensorDataAsSpan<float>(), ratio, candidates);
+            Decode(Strides[s], outputs.Data(4 * s), outputs.Data((4 * s) + 1), outputs.Data((4 * s) + 2), outputs.Data((4 * s) + 3), ratio, candidates);
         }
         return NonMaximumSuppression.Apply(candidates, f => f.Score, f => f.Box, iouThreshold);
     }

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using Microsoft.ML.OnnxRuntime;
 using Tsunami.Core.Enrichment;
 using Tsunami.Core.Imaging;
 using Tsunami.Inference.Onnx;
@@ -10,7 +9,7 @@ namespace Tsunami.Inference.Vision;
 public sealed record Classification(IReadOnlyList<ImageLabel> Labels, float[] Embedding);
 
 /// <summary>MobileNetV2 (ImageNet-1k, int8), batched: the top-k labels and the logits as a visual embedding.</summary>
-public sealed class ImageClassifier(OnnxModel model, ImageNetClasses classes, int topK = 5)
+public sealed class ImageClassifier(IModelRunner model, ImageNetClasses classes, int topK = 5)
 {
     public const int Crop = 224;
     public const int Resize = 256;
@@ -21,24 +20,22 @@ public sealed class ImageClassifier(OnnxModel model, ImageNetClasses classes, in
         [new TensorSpec("input", typeof(float), [-1, 3, Crop, Crop])],
         [new TensorSpec("output", typeof(float), [-1, 1000])]);
 
-    public IReadOnlyList<Classification> Classify(IReadOnlyList<RgbImage> images)
+    /// <summary>The images in runs of at most the model's batch limit.</summary>
+    public async Task<IReadOnlyList<Classification>> ClassifyAsync(IReadOnlyList<RgbImage> images, CancellationToken cancellationToken = default)
     {
-        if (images.Count == 0)
-        {
-            return [];
-        }
-        var batch = new float[images.Count * 3 * Crop * Crop];
-        for (var i = 0; i < images.Count; i++)
-        {
-            ModelInputs.CentreCropNormalised(images[i], Resize, Crop, Mean, Std, batch, i);
-        }
-        using var input = OrtValue.CreateTensorValueFromMemory(batch, [images.Count, 3, Crop, Crop]);
-        using var outputs = model.Run(["input"], [input], ["output"]);
-        var logits = outputs[0].GetTensorDataAsSpan<float>();
         var results = new List<Classification>(images.Count);
-        for (var i = 0; i < images.Count; i++)
+        foreach (var run in images.Chunk(model.BatchLimit))
         {
-            results.Add(Interpret(logits.Slice(i * classes.Count, classes.Count)));
+            var batch = new float[run.Length * 3 * Crop * Crop];
+            for (var i = 0; i < run.Length; i++)
+            {
+                ModelInputs.CentreCropNormalised(run[i], Resize, Crop, Mean, Std, batch, i);
+            }
+            using var outputs = await model.RunAsync([new ModelInput("input", [run.Length, 3, Crop, Crop], batch)], ["output"], cancellationToken);
+            for (var i = 0; i < run.Length; i++)
+            {
+                results.Add(Interpret(outputs.Data(0).Slice(i * classes.Count, classes.Count)));
+            }
         }
         return results;
     }

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using Microsoft.ML.OnnxRuntime;
 using Tsunami.Core.Enrichment;
 using Tsunami.Core.Imaging;
 using Tsunami.Inference.Onnx;
@@ -7,7 +6,7 @@ using Tsunami.Inference.Onnx;
 namespace Tsunami.Inference.Vision;
 
 /// <summary>YOLOX-nano (COCO-80): boxes, labels and scores after class-agnostic NMS.</summary>
-public sealed class ObjectDetector(OnnxModel model, float scoreThreshold = 0.3f, float iouThreshold = 0.45f)
+public sealed class ObjectDetector(IModelRunner model, float scoreThreshold = 0.3f, float iouThreshold = 0.45f)
 {
     public const int Size = 416;
     private const int Values = 85;
@@ -17,12 +16,11 @@ public sealed class ObjectDetector(OnnxModel model, float scoreThreshold = 0.3f,
         [new TensorSpec("images", typeof(float), [1, 3, Size, Size])],
         [new TensorSpec("output", typeof(float), [1, 3549, Values])]);
 
-    public IReadOnlyList<DetectedObject> Detect(RgbImage image)
+    public async Task<IReadOnlyList<DetectedObject>> DetectAsync(RgbImage image, CancellationToken cancellationToken = default)
     {
         var (tensor, ratio) = ModelInputs.Letterbox(image, Size, fill: 114, bgr: true);
-        using var input = OrtValue.CreateTensorValueFromMemory(tensor, [1, 3, Size, Size]);
-        using var outputs = model.Run(["images"], [input], ["output"]);
-        return Decode(outputs[0].GetTensorDataAsSpan<float>(), ratio);
+        using var outputs = await model.RunAsync([new ModelInput("images", [1, 3, Size, Size], tensor)], ["output"], cancellationToken);
+        return Decode(outputs.Data(0), ratio);
     }
 
     private List<DetectedObject> Decode(ReadOnlySpan<float> rows, float ratio)

@@ -16,7 +16,6 @@ public sealed class VisionModelSet : IDisposable
         SemanticSpace semantic, IReadOnlyDictionary<string, string> tags, List<IDisposable> owned)
     {
         Semantic = semantic;
-        Sessions = owned.OfType<OnnxModel>().ToList();
         Objects = objects;
         Text = text;
         Classifier = classifier;
@@ -33,30 +32,24 @@ public sealed class VisionModelSet : IDisposable
     public WordNet WordNet { get; }
     public SemanticSpace Semantic { get; }
 
-    /// <summary>Every open ONNX session, for their run counts and compute time.</summary>
-    public IReadOnlyList<OnnxModel> Sessions { get; }
+    /// <summary>The models' runners, whose sessions give their run counts and compute time.</summary>
+    public required IReadOnlyList<IModelRunner> Runners { get; init; }
 
     /// <summary>Model name → tag (name:sha-prefix) of the file in use.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; }
 
-    /// <summary>
-    /// One run of each model on a blank image, so the first photos do not pay ONNX Runtime's first-run cost
-    /// (memory planning, and for recognition its first width bucket: 100–300 ms, MODELS.md).
-    /// </summary>
-    internal void WarmUp()
-    {
-        RgbImage Blank(int width, int height) => new(width, height, Enumerable.Repeat((byte)128, width * height * 3).ToArray());
-        Objects.Detect(Blank(ObjectDetector.Size, ObjectDetector.Size * 3 / 4));
-        Faces.Detect(Blank(FaceDetector.Size, FaceDetector.Size * 3 / 4));
-        Classifier.Classify([Blank(ImageClassifier.Resize * 4 / 3, ImageClassifier.Resize)]);
-        Text.WarmUp(Blank(640, 480));
-    }
+    /// <summary>Every session behind the models (a served model has one per instance).</summary>
+    public IReadOnlyList<OnnxModel> Sessions => [.. Runners.SelectMany(r => r.Sessions)];
 
     public void Dispose() => _owned.ForEach(o => o.Dispose());
 }
 
-/// <summary>Resolves and opens the default vision models once per process, on first use.</summary>
-public sealed class VisionModels(ModelResolver resolver, OnnxSessionFactory sessions, IOptions<ModelOptions> options) : IDisposable
+/// <summary>
+/// Resolves and opens the default vision models once per process, on first use, where the host runs models: in the
+/// serving runtime when there is one (so the pipeline, the server and remote clients share its sessions and batchers),
+/// else in sessions of their own.
+/// </summary>
+public sealed class VisionModels(ModelResolver resolver, IModelRunners runners, IOptions<ModelOptions> options) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private VisionModelSet? _loaded;
@@ -99,28 +92,80 @@ public sealed class VisionModels(ModelResolver resolver, OnnxSessionFactory sess
             owned.Add(disposable);
             return disposable;
         }
-        OnnxModel Open(ResolvedModel model, ModelSignature signature) => Own(sessions.Open(model.Model.Name, model.Path, signature));
+        var opened = new List<IModelRunner>();
+        async Task<IModelRunner> Open(ResolvedModel model, ModelSignature signature)
+        {
+            var runner = await runners.OpenAsync(model.Model.Name, model.Path, signature, cancellationToken);
+            opened.Add(runner);
+            if (runner is IDisposable disposable)
+            {
+                owned.Add(disposable);
+            }
+            return runner;
+        }
         try
         {
-            var objects = Open(yolox, ObjectDetector.Signature);
-            var classifier = Open(mobileNet, ImageClassifier.Signature);
-            var faces = Open(yunet, FaceDetector.Signature);
-            var text = new OcrReader(new TextDetector(Open(textDetection, TextDetector.Signature)),
-                new TextAngleClassifier(Open(textAngles, TextAngleClassifier.Signature)),
-                TextRecognizer.Create(Open(textRecognition, TextRecognizer.Signature), textKeys.Path));
+            var objects = await Open(yolox, ObjectDetector.Signature);
+            var classifier = await Open(mobileNet, ImageClassifier.Signature);
+            var faces = await Open(yunet, FaceDetector.Signature);
+            var detector = await Open(textDetection, TextDetector.Signature);
+            var angles = await Open(textAngles, TextAngleClassifier.Signature);
+            var recognizer = TextRecognizer.Create(await Open(textRecognition, TextRecognizer.Signature), textKeys.Path);
+            var imageNet = ImageNetClasses.Load(classes.Path);
+            await WarmUpAsync(objects, faces, classifier, imageNet, detector, angles, recognizer, cancellationToken);
+            var text = new OcrReader(new TextDetector(detector), new TextAngleClassifier(angles), recognizer);
             var wordNet = Own(WordNet.Open(wordNetFile.Path));
             var wordVectors = Own(WordVectors.Open(glove.Path));
-            var tags = new[] { yolox, mobileNet, yunet, classes, wordNetFile, textDetection, textAngles, textRecognition, textKeys, glove }
-                .ToDictionary(r => r.Model.Name, r => r.Tag);
-            var set = new VisionModelSet(new ObjectDetector(objects), new ImageClassifier(classifier, ImageNetClasses.Load(classes.Path)),
-                new FaceDetector(faces), text, wordNet, new SemanticSpace(wordVectors), tags, owned);
-            set.WarmUp();
-            return set;
+            var files = new[] { yolox, mobileNet, yunet, classes, wordNetFile, textDetection, textAngles, textRecognition, textKeys, glove };
+            var tags = files.ToDictionary(r => r.Model.Name, r => r.Tag);
+            // A model the runtime serves from another file (a repository folder of that name) versions its results by that file.
+            foreach (var runner in opened.Where(r => files.Any(f => f.Model.Name == r.Name && f.Path != r.Path)))
+            {
+                tags[runner.Name] = ModelResolver.TagOf(runner.Name, runner.Path);
+            }
+            return new VisionModelSet(new ObjectDetector(objects), new ImageClassifier(classifier, imageNet),
+                new FaceDetector(faces), text, wordNet, new SemanticSpace(wordVectors), tags, owned) { Runners = opened };
         }
         catch
         {
             owned.ForEach(o => o.Dispose());
             throw;
+        }
+    }
+
+    /// <summary>
+    /// One run of every session on a blank image, straight on the session (not through a batcher, which could give
+    /// both runs to one instance), so the first photos do not pay ONNX Runtime's first-run cost (memory planning,
+    /// and for recognition its first width bucket: 100–300 ms, MODELS.md).
+    /// </summary>
+    private static async Task WarmUpAsync(IModelRunner objects, IModelRunner faces, IModelRunner classifier, ImageNetClasses imageNet,
+        IModelRunner detector, IModelRunner angles, TextRecognizer recognizer, CancellationToken cancellationToken)
+    {
+        static RgbImage Blank(int width, int height) => new(width, height, Enumerable.Repeat((byte)128, width * height * 3).ToArray());
+        var line = Blank(TextRecognizer.Height * 4, TextRecognizer.Height);
+        foreach (var session in objects.Sessions)
+        {
+            await new ObjectDetector(session).DetectAsync(Blank(ObjectDetector.Size, ObjectDetector.Size * 3 / 4), cancellationToken);
+        }
+        foreach (var session in faces.Sessions)
+        {
+            await new FaceDetector(session).DetectAsync(Blank(FaceDetector.Size, FaceDetector.Size * 3 / 4), cancellationToken);
+        }
+        foreach (var session in classifier.Sessions)
+        {
+            await new ImageClassifier(session, imageNet).ClassifyAsync([Blank(ImageClassifier.Resize * 4 / 3, ImageClassifier.Resize)], cancellationToken);
+        }
+        foreach (var session in detector.Sessions)
+        {
+            await new TextDetector(session).DetectAsync(Blank(640, 480), cancellationToken);
+        }
+        foreach (var session in angles.Sessions)
+        {
+            await new TextAngleClassifier(session).UpsideDownProbabilitiesAsync([line], cancellationToken);
+        }
+        foreach (var session in recognizer.Model.Sessions)
+        {
+            await recognizer.On(session).RecognizeAsync([line], cancellationToken);
         }
     }
 

@@ -10,6 +10,9 @@ namespace Tsunami.Serving.Runtime;
 /// preferred size with nothing else queued, or its oldest request has waited max_queue_delay. A request of another
 /// shape, or one that would overflow the batch, starts that thread's next batch. With several instances, a batch
 /// takes its share of what is queued rather than all of it. Unloading lets the queue drain.
+/// An in-process request that finds nothing queued and an instance idle, on a model that waits for no company (no
+/// queue delay), may run at once on its caller's thread: nothing could have joined its batch, and the hand-over to an
+/// instance thread and back is saved.
 /// </summary>
 internal sealed class DynamicBatcher : IDisposable
 {
@@ -21,6 +24,8 @@ internal sealed class DynamicBatcher : IDisposable
     private readonly Action<List<PendingRequest>, int> _execute;
     private readonly int _instances;
     private readonly List<Thread> _threads = [];
+    private readonly SemaphoreSlim[] _idle;
+    private volatile bool _closing;
 
     public DynamicBatcher(string model, ModelConfig config, int defaultQueueSize, int instances, Action<List<PendingRequest>, int> execute)
     {
@@ -31,6 +36,7 @@ internal sealed class DynamicBatcher : IDisposable
         _delayTicks = batching is null ? 0 : batching.MaxQueueDelayMicroseconds * Stopwatch.Frequency / 1_000_000;
         _execute = execute;
         _instances = instances;
+        _idle = [.. Enumerable.Range(0, instances).Select(_ => new SemaphoreSlim(1, 1))];
         _queue = Channel.CreateBounded<PendingRequest>(new BoundedChannelOptions(_capacity) { FullMode = BoundedChannelFullMode.Wait });
         for (var instance = 0; instance < instances; instance++)
         {
@@ -47,6 +53,37 @@ internal sealed class DynamicBatcher : IDisposable
 
     /// <returns>false when the queue is full.</returns>
     public bool TryEnqueue(PendingRequest request) => _queue.Writer.TryWrite(request);
+
+    /// <summary>Runs the request on this thread if nothing is queued, an instance is idle and the model never waits for company.</summary>
+    /// <returns>false when it must be queued.</returns>
+    public bool TryRunHere(PendingRequest request)
+    {
+        if (_delayTicks > 0 || _queue.Reader.Count > 0 || _closing)
+        {
+            return false;
+        }
+        for (var instance = 0; instance < _idle.Length; instance++)
+        {
+            if (_idle[instance].Wait(0))
+            {
+                try
+                {
+                    // Unloading takes every instance once it has begun: past this check, the sessions stay open.
+                    if (_closing)
+                    {
+                        return false;
+                    }
+                    _execute([request], instance);
+                }
+                finally
+                {
+                    _idle[instance].Release();
+                }
+                return true;
+            }
+        }
+        return false;
+    }
 
     private void Drain(int instance)
     {
@@ -94,7 +131,15 @@ internal sealed class DynamicBatcher : IDisposable
                     }
                     reader.WaitToReadAsync().AsTask().Wait(TimeSpan.FromTicks(remaining * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
                 }
-                _execute(batch, instance);
+                _idle[instance].Wait();
+                try
+                {
+                    _execute(batch, instance);
+                }
+                finally
+                {
+                    _idle[instance].Release();
+                }
             }
         }
         finally
@@ -145,10 +190,17 @@ internal sealed class DynamicBatcher : IDisposable
     /// <summary>Takes no more requests, lets the instances finish what is queued, then stops them.</summary>
     public void Dispose()
     {
+        _closing = true;
         _queue.Writer.TryComplete();
         foreach (var thread in _threads)
         {
             thread.Join();
+        }
+        // Runs on callers' threads finish before the sessions are closed. (The semaphores are left to the GC: a caller
+        // may still be checking one, and without a wait handle they hold nothing to release.)
+        foreach (var idle in _idle)
+        {
+            idle.Wait();
         }
     }
 }

@@ -50,33 +50,59 @@ public sealed partial class ModelRuntime(
         await _changing.WaitAsync(cancellationToken);
         try
         {
-            ServedModel model;
-            try
-            {
-                model = await OpenAsync(name, cancellationToken);
-            }
-            catch (Exception e) when (e is ModelLoadException or InvalidDataException or ModelUnavailableException)
-            {
-                _failed[name] = e.Message;
-                throw;
-            }
-            _failed.TryRemove(name, out _);
-            if (_loaded.TryGetValue(name, out var old))
-            {
-                _loaded[name] = model;
-                old.Dispose();
-            }
-            else
-            {
-                _loaded[name] = model;
-            }
-            LogLoaded(name, model.Version, model.InstanceCount, model.ExecutionProvider);
-            return model;
+            return await LoadLockedAsync(name, cancellationToken);
         }
         finally
         {
             _changing.Release();
         }
+    }
+
+    /// <summary>The loaded model, else loads it (once, however many callers ask at the same time).</summary>
+    /// <exception cref="ModelLoadException">The model file is missing, corrupt, or does not match its configuration.</exception>
+    /// <exception cref="InvalidDataException">The configuration or the folder is wrong.</exception>
+    /// <exception cref="KeyNotFoundException">No model of that name.</exception>
+    public async Task<ServedModel> GetOrLoadAsync(string name, CancellationToken cancellationToken)
+    {
+        if (_loaded.TryGetValue(name, out var loaded))
+        {
+            return loaded;
+        }
+        await _changing.WaitAsync(cancellationToken);
+        try
+        {
+            return _loaded.TryGetValue(name, out loaded) ? loaded : await LoadLockedAsync(name, cancellationToken);
+        }
+        finally
+        {
+            _changing.Release();
+        }
+    }
+
+    private async Task<ServedModel> LoadLockedAsync(string name, CancellationToken cancellationToken)
+    {
+        ServedModel model;
+        try
+        {
+            model = await OpenAsync(name, cancellationToken);
+        }
+        catch (Exception e) when (e is ModelLoadException or InvalidDataException or ModelUnavailableException)
+        {
+            _failed[name] = e.Message;
+            throw;
+        }
+        _failed.TryRemove(name, out _);
+        if (_loaded.TryGetValue(name, out var old))
+        {
+            _loaded[name] = model;
+            old.Dispose();
+        }
+        else
+        {
+            _loaded[name] = model;
+        }
+        LogLoaded(name, model.Version, model.InstanceCount, model.ExecutionProvider);
+        return model;
     }
 
     /// <returns>false when the model was not loaded.</returns>

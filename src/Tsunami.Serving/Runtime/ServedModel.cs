@@ -67,7 +67,7 @@ public sealed class ServedModel : IDisposable
             var (batchSize, shapeKey) = Validate(request);
             var timeout = request.Timeout ?? _defaultTimeout;
             var pending = new PendingRequest(request, batchSize, shapeKey, timeout, cancellationToken);
-            if (!_batcher.TryEnqueue(pending))
+            if (!(request.RunOnCaller && _batcher.TryRunHere(pending)) && !_batcher.TryEnqueue(pending))
             {
                 throw new InferenceException(InferenceError.Overloaded,
                     $"model '{Name}' is overloaded: its queue holds {_batcher.Capacity} requests; retry later", RetryAfter());
@@ -213,12 +213,20 @@ public sealed class ServedModel : IDisposable
         var batching = Config.MaxBatchSize > 0;
         var total = batch.Sum(r => r.BatchSize);
         var inputs = new List<OrtValue>();
+        var pins = new List<System.Buffers.MemoryHandle>();
         try
         {
             foreach (var spec in Inputs)
             {
                 var parts = batch.Select(r => r.Request.Inputs.First(i => i.Name == spec.Name)).ToList();
                 long[] shape = batching ? [total, .. parts[0].Shape[1..]] : parts[0].Shape;
+                if (parts.Count == 1)
+                {
+                    // A request alone runs on its own bytes, pinned where they lie.
+                    pins.Add(parts[0].Data.Pin());
+                    inputs.Add(Wrap(pins[^1], DataType.ToOnnx(spec.DataType), shape, parts[0].Data.Length));
+                    continue;
+                }
                 var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, DataType.ToOnnx(spec.DataType), shape);
                 inputs.Add(value);
                 var target = value.GetTensorMutableRawData();
@@ -246,8 +254,23 @@ public sealed class ServedModel : IDisposable
         finally
         {
             inputs.ForEach(v => v.Dispose());
+            pins.ForEach(p => p.Dispose());
         }
     }
+
+    private static ReadOnlyMemory<byte> Copy(ReadOnlySpan<byte> bytes, System.Buffers.ArrayPool<byte>? pool)
+    {
+        if (pool is null)
+        {
+            return bytes.ToArray();
+        }
+        var rented = pool.Rent(bytes.Length);
+        bytes.CopyTo(rented);
+        return rented.AsMemory(0, bytes.Length);
+    }
+
+    private static unsafe OrtValue Wrap(System.Buffers.MemoryHandle pinned, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType type, long[] shape, int bytes) =>
+        OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, type, shape, (IntPtr)pinned.Pointer, bytes);
 
     private List<InferResponse> Split(List<PendingRequest> batch, List<string> names, IReadOnlyList<OrtValue> outputs, long total, bool batching)
     {
@@ -271,7 +294,7 @@ public sealed class ServedModel : IDisposable
                 if (batch[r].Request.Outputs is not { } wanted || wanted.Contains(names[o]))
                 {
                     long[] own = batching ? [items, .. shape[1..]] : shape;
-                    tensors[r].Add(new InferTensor(names[o], dataType, own, bytes.Slice((int)offset, length).ToArray()));
+                    tensors[r].Add(new InferTensor(names[o], dataType, own, Copy(bytes.Slice((int)offset, length), batch[r].Request.OutputPool)));
                 }
                 offset += length;
             }
