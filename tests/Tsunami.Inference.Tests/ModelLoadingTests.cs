@@ -1,5 +1,10 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Tsunami.Inference.Onnx;
 using Tsunami.Inference.Vision;
+using Tsunami.Media.Decoding;
 
 namespace Tsunami.Inference.Tests;
 
@@ -46,4 +51,32 @@ public sealed class ModelLoadingTests(RealModels models) : IClassFixture<RealMod
         Assert.Equal(File.ReadAllLines(RealModels.Shared("coco80_yolox.txt")).Where(l => l.Length > 0), CocoLabels.Names);
 
     public void Dispose() => _temp.Dispose();
+}
+
+/// <summary>Without a serving runtime (AddInference alone), the default models run in sessions of their own.</summary>
+public sealed class OwnSessionsTests
+{
+    [Fact]
+    public async Task The_default_models_open_in_sessions_of_their_own_and_find_the_dog()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Models:SharedDirectory"] = RepositoryPaths.SharedModels,
+            ["Models:Manifest"] = Path.Combine(RepositoryPaths.Root, "config", "models.json"),
+            ["Models:AllowDownload"] = "false",
+        }).Build();
+        await using var services = new ServiceCollection().AddSingleton(typeof(ILogger<>), typeof(NullLogger<>)).AddInference(configuration).BuildServiceProvider();
+
+        var models = await services.GetRequiredService<VisionModels>().GetAsync(CancellationToken.None);
+
+        Assert.Equal(6, models.Runners.Count);
+        Assert.All(models.Runners, r => Assert.IsType<OnnxModel>(r));
+        Assert.All(models.Sessions, s => Assert.True(s.Runs >= 1, $"{s.Name} was not warmed up"));
+        Assert.Equal("yolox-nano:" + ModelManifestSha("yolox-nano"), models.Tags["yolox-nano"]);
+        var dog = new PhotoProcessor(Microsoft.Extensions.Options.Options.Create(new Media.MediaOptions())).DecodeViews(File.ReadAllBytes(RepositoryPaths.Sample("darknet/dog.jpg")), [Core.Imaging.ViewSize.Longer(416)])[0];
+        Assert.Contains(await models.Objects.DetectAsync(dog), d => d.Label == "dog");
+    }
+
+    private static string ModelManifestSha(string name) =>
+        Repository.ModelManifest.Load(Path.Combine(RepositoryPaths.Root, "config", "models.json")).Find(name).Sha256[0][..8];
 }
