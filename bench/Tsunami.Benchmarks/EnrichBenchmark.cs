@@ -223,7 +223,7 @@ internal static class EnrichBenchmark
         });
     }
 
-    /// <summary>The stage alone, timed on this thread (the adapters complete on the model's instance thread).</summary>
+    /// <summary>Waits for the stage on this thread: the stages are timed one at a time.</summary>
     private static void Wait(Task task) => task.GetAwaiter().GetResult();
 
     private static double Time(Action action)

@@ -256,7 +256,8 @@ public sealed class ServedModelTests
     {
         using var repository = new TempDirectory();
         var replacement = Path.Combine(repository.Folder("yunet", "7"), "model.onnx");
-        File.Copy(RepositoryPaths.Model("face_detection_yunet_2023mar.onnx"), replacement);
+        // The same graph in other bytes: a protobuf field no ONNX reader knows (number 1000, varint 1) appended.
+        File.WriteAllBytes(replacement, [.. File.ReadAllBytes(RepositoryPaths.Model("face_detection_yunet_2023mar.onnx")), 0xC0, 0x3E, 0x01]);
         using var harness = new IngestHarness(("Serving:Repository", repository.Path));
 
         await harness.IngestAndEnrichAsync("c", RepositoryPaths.Sample("opencv/messi5.jpg"));
@@ -266,8 +267,9 @@ public sealed class ServedModelTests
         Assert.Equal(replacement, yunet.Path);
         // A folder without config.json: one instance, warmed up once, then the photo.
         Assert.Equal(2, yunet.Sessions.Sum(s => s.Runs));
-        // Same bytes as the manifest's file: the same content tag, so nothing is re-run for it.
-        Assert.Equal(Inference.Repository.ModelResolver.TagOf("yunet", RepositoryPaths.Model("face_detection_yunet_2023mar.onnx")), models.Tags["yunet"]);
+        // Its results are versioned by its own file, so that enrich re-runs what the manifest's file found.
+        Assert.Equal(Inference.Repository.ModelResolver.TagOf("yunet", replacement), models.Tags["yunet"]);
+        Assert.NotEqual(Inference.Repository.ModelResolver.TagOf("yunet", RepositoryPaths.Model("face_detection_yunet_2023mar.onnx")), models.Tags["yunet"]);
         var messi = (await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("opencv/messi5.jpg"), CancellationToken.None))!;
         Assert.Single((await harness.Enrichments.GetAsync(messi.Id, CancellationToken.None)).Faces!);
     }

@@ -81,11 +81,26 @@ public sealed class BatchingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task In_process_callers_wait_for_room_in_a_full_queue_instead_of_being_refused()
+    {
+        var model = _server.Services.GetRequiredService<ModelRuntime>().Get("slow");
+        InferRequest Request(bool inProcess) => new(null, [new InferTensor("x", "FP32", [1, 1024], new byte[4096])], InProcess: inProcess);
+        // One instance and a queue of one, both taken by remote requests (the later ones are refused).
+        var remote = Enumerable.Range(0, 3).Select(_ => model.InferAsync(Request(false), CancellationToken.None)).ToList();
+
+        var response = await model.InferAsync(Request(true), CancellationToken.None);
+
+        Assert.Equal(new long[] { 1, 1024 }, response.Outputs[0].Shape);
+        var refused = await Assert.ThrowsAsync<InferenceException>(() => Task.WhenAll(remote));
+        Assert.Equal(InferenceError.Overloaded, refused.Error);
+    }
+
+    [Fact]
     public async Task Unloading_lets_running_requests_finish_and_fails_the_rest_with_the_model_state()
     {
         var runtime = _server.Services.GetRequiredService<ModelRuntime>();
         var model = runtime.Get("slow");
-        var request = new InferRequest(null, [new InferTensor("x", "FP32", [1, 1024], new byte[4096])], RunOnCaller: true);
+        var request = new InferRequest(null, [new InferTensor("x", "FP32", [1, 1024], new byte[4096])], InProcess: true);
         // The first request runs on its caller's thread (an idle instance, nothing queued), the next waits in the queue.
         var calls = Enumerable.Range(0, 4).Select(_ => Task.Run(() => model.InferAsync(request, CancellationToken.None))).ToList();
         await Task.Delay(30);

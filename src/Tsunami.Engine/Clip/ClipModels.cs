@@ -60,6 +60,5 @@ public sealed class ClipModels(ClipInstallation installation, ModelRuntime runti
         return model;
     }
 
-
     public void Dispose() => _gate.Dispose();
 }

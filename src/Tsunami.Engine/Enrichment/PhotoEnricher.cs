@@ -182,7 +182,7 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
                 results[photos[i]] = new Result<Classification>(classified[i], null);
             }
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
             foreach (var photo in photos)
             {

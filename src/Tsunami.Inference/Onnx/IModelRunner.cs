@@ -28,6 +28,9 @@ public interface IModelRunner
     /// <summary>The sessions that execute it, for their run counts and compute time.</summary>
     IReadOnlyList<OnnxModel> Sessions { get; }
 
+    /// <summary>The model on each of its instances alone: one run on each warms them all up.</summary>
+    IReadOnlyList<IModelRunner> Instances { get; }
+
     Task<IModelOutputs> RunAsync(IReadOnlyList<ModelInput> inputs, IReadOnlyList<string> outputNames, CancellationToken cancellationToken);
 }
 

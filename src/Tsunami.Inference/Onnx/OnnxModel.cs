@@ -43,6 +43,8 @@ public sealed class OnnxModel(string name, string path, InferenceSession session
 
     public IReadOnlyList<OnnxModel> Sessions => [this];
 
+    public IReadOnlyList<IModelRunner> Instances => [this];
+
     /// <summary>Runs on the calling thread; the inputs' arrays are used in place.</summary>
     public Task<IModelOutputs> RunAsync(IReadOnlyList<ModelInput> inputs, IReadOnlyList<string> outputNames, CancellationToken cancellationToken)
     {

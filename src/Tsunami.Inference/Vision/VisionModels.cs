@@ -134,38 +134,38 @@ public sealed class VisionModels(ModelResolver resolver, IModelRunners runners, 
     }
 
     /// <summary>
-    /// One run of every session on a blank image, straight on the session (not through a batcher, which could give
-    /// both runs to one instance), so the first photos do not pay ONNX Runtime's first-run cost (memory planning,
-    /// and for recognition its first width bucket: 100–300 ms, MODELS.md).
+    /// One run on every instance of every model on a blank image (each instance alone: a batcher could give both runs
+    /// to one), so the first photos do not pay ONNX Runtime's first-run cost (memory planning, and for recognition its
+    /// first width bucket: 100–300 ms, MODELS.md).
     /// </summary>
     private static async Task WarmUpAsync(IModelRunner objects, IModelRunner faces, IModelRunner classifier, ImageNetClasses imageNet,
         IModelRunner detector, IModelRunner angles, TextRecognizer recognizer, CancellationToken cancellationToken)
     {
         static RgbImage Blank(int width, int height) => new(width, height, Enumerable.Repeat((byte)128, width * height * 3).ToArray());
         var line = Blank(TextRecognizer.Height * 4, TextRecognizer.Height);
-        foreach (var session in objects.Sessions)
+        foreach (var instance in objects.Instances)
         {
-            await new ObjectDetector(session).DetectAsync(Blank(ObjectDetector.Size, ObjectDetector.Size * 3 / 4), cancellationToken);
+            await new ObjectDetector(instance).DetectAsync(Blank(ObjectDetector.Size, ObjectDetector.Size * 3 / 4), cancellationToken);
         }
-        foreach (var session in faces.Sessions)
+        foreach (var instance in faces.Instances)
         {
-            await new FaceDetector(session).DetectAsync(Blank(FaceDetector.Size, FaceDetector.Size * 3 / 4), cancellationToken);
+            await new FaceDetector(instance).DetectAsync(Blank(FaceDetector.Size, FaceDetector.Size * 3 / 4), cancellationToken);
         }
-        foreach (var session in classifier.Sessions)
+        foreach (var instance in classifier.Instances)
         {
-            await new ImageClassifier(session, imageNet).ClassifyAsync([Blank(ImageClassifier.Resize * 4 / 3, ImageClassifier.Resize)], cancellationToken);
+            await new ImageClassifier(instance, imageNet).ClassifyAsync([Blank(ImageClassifier.Resize * 4 / 3, ImageClassifier.Resize)], cancellationToken);
         }
-        foreach (var session in detector.Sessions)
+        foreach (var instance in detector.Instances)
         {
-            await new TextDetector(session).DetectAsync(Blank(640, 480), cancellationToken);
+            await new TextDetector(instance).DetectAsync(Blank(640, 480), cancellationToken);
         }
-        foreach (var session in angles.Sessions)
+        foreach (var instance in angles.Instances)
         {
-            await new TextAngleClassifier(session).UpsideDownProbabilitiesAsync([line], cancellationToken);
+            await new TextAngleClassifier(instance).UpsideDownProbabilitiesAsync([line], cancellationToken);
         }
-        foreach (var session in recognizer.Model.Sessions)
+        foreach (var instance in recognizer.Model.Instances)
         {
-            await recognizer.On(session).RecognizeAsync([line], cancellationToken);
+            await recognizer.On(instance).RecognizeAsync([line], cancellationToken);
         }
     }
 

@@ -25,6 +25,7 @@ internal sealed class DynamicBatcher : IDisposable
     private readonly int _instances;
     private readonly List<Thread> _threads = [];
     private readonly SemaphoreSlim[] _idle;
+    private readonly int[] _claimed;
     private volatile bool _closing;
 
     public DynamicBatcher(string model, ModelConfig config, int defaultQueueSize, int instances, Action<List<PendingRequest>, int> execute)
@@ -37,6 +38,7 @@ internal sealed class DynamicBatcher : IDisposable
         _execute = execute;
         _instances = instances;
         _idle = [.. Enumerable.Range(0, instances).Select(_ => new SemaphoreSlim(1, 1))];
+        _claimed = new int[instances];
         _queue = Channel.CreateBounded<PendingRequest>(new BoundedChannelOptions(_capacity) { FullMode = BoundedChannelFullMode.Wait });
         for (var instance = 0; instance < instances; instance++)
         {
@@ -54,35 +56,67 @@ internal sealed class DynamicBatcher : IDisposable
     /// <returns>false when the queue is full.</returns>
     public bool TryEnqueue(PendingRequest request) => _queue.Writer.TryWrite(request);
 
+    /// <summary>Waits for room in a full queue (in-process callers, who wait their turn instead of retrying).</summary>
+    public async Task EnqueueAsync(PendingRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw Unloaded();
+        }
+    }
+
     /// <summary>Runs the request on this thread if nothing is queued, an instance is idle and the model never waits for company.</summary>
     /// <returns>false when it must be queued.</returns>
     public bool TryRunHere(PendingRequest request)
     {
-        if (_delayTicks > 0 || _queue.Reader.Count > 0 || _closing)
+        if (_delayTicks > 0 || _queue.Reader.Count > 0 || _closing || request.CancellationToken.IsCancellationRequested)
         {
             return false;
         }
         for (var instance = 0; instance < _idle.Length; instance++)
         {
-            if (_idle[instance].Wait(0))
+            // An instance whose thread holds a queued batch is left to it: that batch came first.
+            if (Volatile.Read(ref _claimed[instance]) == 0 && _idle[instance].Wait(0))
             {
                 try
                 {
                     // Unloading takes every instance once it has begun: past this check, the sessions stay open.
-                    if (_closing)
+                    if (_closing || Volatile.Read(ref _claimed[instance]) != 0)
                     {
-                        return false;
+                        continue;
                     }
                     _execute([request], instance);
+                    return true;
                 }
                 finally
                 {
                     _idle[instance].Release();
                 }
-                return true;
             }
         }
         return false;
+    }
+
+    /// <summary>Runs the request on the given instance once it is free, whatever is queued.</summary>
+    public async Task RunOnAsync(PendingRequest request, int instance, CancellationToken cancellationToken)
+    {
+        await _idle[instance].WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_closing)
+            {
+                throw Unloaded();
+            }
+            _execute([request], instance);
+        }
+        finally
+        {
+            _idle[instance].Release();
+        }
     }
 
     private void Drain(int instance)
@@ -103,6 +137,7 @@ internal sealed class DynamicBatcher : IDisposable
                 {
                     continue;
                 }
+                Volatile.Write(ref _claimed[instance], 1);
                 var batch = new List<PendingRequest> { first };
                 var size = first.BatchSize;
                 var limit = Limit(reader.Count);
@@ -138,6 +173,7 @@ internal sealed class DynamicBatcher : IDisposable
                 }
                 finally
                 {
+                    Volatile.Write(ref _claimed[instance], 0);
                     _idle[instance].Release();
                 }
             }

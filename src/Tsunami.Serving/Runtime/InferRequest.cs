@@ -5,13 +5,14 @@ namespace Tsunami.Serving.Runtime;
 /// <summary>
 /// One inference request: its inputs, the outputs wanted (null: all) and how long it may wait. An in-process caller
 /// may have the outputs written into arrays rented from <paramref name="OutputPool"/>, which it returns when done
-/// (photo-sized outputs in fresh arrays cost more page faults than the rest of the request on this machine), and may
-/// lend its thread (<paramref name="RunOnCaller"/>): the model then runs on it when an instance is idle, nothing is
-/// queued and the model waits for no company. Requests from the network never do, so that a busy model does not
-/// hold the server's threads.
+/// (photo-sized outputs in fresh arrays cost more page faults than the rest of the request on this machine). An
+/// <paramref name="InProcess"/> caller (the enrichment pipeline) lends its thread, on which the model runs when an
+/// instance is idle, nothing is queued and the model waits for no company, and waits for room in a full queue rather
+/// than being told to retry. Requests from the network do neither, so that a busy model does not hold the server's
+/// threads and a client learns that it should back off.
 /// </summary>
 public sealed record InferRequest(string? Id, IReadOnlyList<InferTensor> Inputs, IReadOnlyList<string>? Outputs = null, TimeSpan? Timeout = null,
-    System.Buffers.ArrayPool<byte>? OutputPool = null, bool RunOnCaller = false);
+    System.Buffers.ArrayPool<byte>? OutputPool = null, bool InProcess = false);
 
 public sealed record InferResponse(string ModelName, string ModelVersion, string? Id, IReadOnlyList<InferTensor> Outputs);
 

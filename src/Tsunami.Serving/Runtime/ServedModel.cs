@@ -67,7 +67,14 @@ public sealed class ServedModel : IDisposable
             var (batchSize, shapeKey) = Validate(request);
             var timeout = request.Timeout ?? _defaultTimeout;
             var pending = new PendingRequest(request, batchSize, shapeKey, timeout, cancellationToken);
-            if (!(request.RunOnCaller && _batcher.TryRunHere(pending)) && !_batcher.TryEnqueue(pending))
+            if (request.InProcess)
+            {
+                if (!_batcher.TryRunHere(pending))
+                {
+                    await _batcher.EnqueueAsync(pending, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else if (!_batcher.TryEnqueue(pending))
             {
                 throw new InferenceException(InferenceError.Overloaded,
                     $"model '{Name}' is overloaded: its queue holds {_batcher.Capacity} requests; retry later", RetryAfter());
@@ -93,6 +100,15 @@ public sealed class ServedModel : IDisposable
         {
             _metrics.RequestMicroseconds.Add((long)Stopwatch.GetElapsedTime(started).TotalMicroseconds, _labels);
         }
+    }
+
+    /// <summary>Runs the request on the given instance, whatever is queued: one run each warms every instance up.</summary>
+    public async Task<InferResponse> InferOnAsync(int instance, InferRequest request, CancellationToken cancellationToken)
+    {
+        var (batchSize, shapeKey) = Validate(request);
+        var pending = new PendingRequest(request, batchSize, shapeKey, null, cancellationToken);
+        await _batcher.RunOnAsync(pending, instance, cancellationToken).ConfigureAwait(false);
+        return await pending.Completion.Task.ConfigureAwait(false);
     }
 
     private void Fail(string reason) =>
@@ -220,11 +236,9 @@ public sealed class ServedModel : IDisposable
             {
                 var parts = batch.Select(r => r.Request.Inputs.First(i => i.Name == spec.Name)).ToList();
                 long[] shape = batching ? [total, .. parts[0].Shape[1..]] : parts[0].Shape;
-                if (parts.Count == 1)
+                if (parts.Count == 1 && TryWrap(parts[0].Data, spec.DataType, shape, pins) is { } wrapped)
                 {
-                    // A request alone runs on its own bytes, pinned where they lie.
-                    pins.Add(parts[0].Data.Pin());
-                    inputs.Add(Wrap(pins[^1], DataType.ToOnnx(spec.DataType), shape, parts[0].Data.Length));
+                    inputs.Add(wrapped);
                     continue;
                 }
                 var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, DataType.ToOnnx(spec.DataType), shape);
@@ -269,8 +283,22 @@ public sealed class ServedModel : IDisposable
         return rented.AsMemory(0, bytes.Length);
     }
 
-    private static unsafe OrtValue Wrap(System.Buffers.MemoryHandle pinned, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType type, long[] shape, int bytes) =>
-        OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, type, shape, (IntPtr)pinned.Pointer, bytes);
+    /// <summary>
+    /// A lone request's input as a tensor over its own bytes, pinned where they lie: a copy of a photo-sized tensor
+    /// into fresh memory costs more than the run (page faults). Null when the bytes are not aligned to their element
+    /// size (a binary request's tensors sit at any offset of its body), which some kernels do not accept.
+    /// </summary>
+    private static unsafe OrtValue? TryWrap(ReadOnlyMemory<byte> data, string dataType, long[] shape, List<System.Buffers.MemoryHandle> pins)
+    {
+        var pinned = data.Pin();
+        if ((nuint)pinned.Pointer % (nuint)DataType.Size(dataType) != 0)
+        {
+            pinned.Dispose();
+            return null;
+        }
+        pins.Add(pinned);
+        return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, DataType.ToOnnx(dataType), shape, (IntPtr)pinned.Pointer, data.Length);
+    }
 
     private List<InferResponse> Split(List<PendingRequest> batch, List<string> names, IReadOnlyList<OrtValue> outputs, long total, bool batching)
     {

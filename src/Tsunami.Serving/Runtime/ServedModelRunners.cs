@@ -29,14 +29,11 @@ internal sealed class ServedModelRunners(ModelRuntime runtime) : IModelRunners
 
 /// <summary>
 /// Runs a served model by name, so that a reload is picked up by the next run and an unloaded model fails only the
-/// runs made while it is gone, with the runtime's reason. A full queue makes the pipeline wait its turn, where a
-/// remote client is told to retry: a photo's enrichment should not fail because the server is busy.
+/// runs made while it is gone, with the runtime's reason. Its requests are in-process ones: a full queue makes the
+/// pipeline wait its turn, where a remote client is told to retry. With an instance, runs go to that one alone.
 /// </summary>
-internal sealed class ServedModelRunner(ModelRuntime runtime, string name, string path) : IModelRunner
+internal sealed class ServedModelRunner(ModelRuntime runtime, string name, string path, int? instance = null) : IModelRunner
 {
-    private static readonly TimeSpan FirstWait = TimeSpan.FromMilliseconds(5);
-    private static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(500);
-
     public string Name => name;
 
     public string Path => path;
@@ -45,37 +42,41 @@ internal sealed class ServedModelRunner(ModelRuntime runtime, string name, strin
 
     public IReadOnlyList<OnnxModel> Sessions => runtime.Get(name).Instances;
 
+    public IReadOnlyList<IModelRunner> Instances =>
+        [.. Enumerable.Range(0, runtime.Get(name).InstanceCount).Select(i => new ServedModelRunner(runtime, name, path, i))];
+
     public async Task<IModelOutputs> RunAsync(IReadOnlyList<ModelInput> inputs, IReadOnlyList<string> outputNames, CancellationToken cancellationToken)
     {
         var request = new InferRequest(null,
-            [.. inputs.Select(i => new InferTensor(i.Name, "FP32", i.Shape, new FloatBytes(i.Data).Memory))], outputNames, OutputPool: ArrayPool<byte>.Shared, RunOnCaller: true);
-        for (var wait = FirstWait; ; wait = wait * 2 < LongestWait ? wait * 2 : LongestWait)
-        {
-            try
-            {
-                var response = await runtime.Get(name).InferAsync(request, cancellationToken).ConfigureAwait(false);
-                return new Outputs([.. outputNames.Select(o => response.Outputs.First(t => t.Name == o))]);
-            }
-            catch (InferenceException e) when (e.Error == InferenceError.Overloaded)
-            {
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-            }
-        }
+            [.. inputs.Select(i => new InferTensor(i.Name, "FP32", i.Shape, new FloatBytes(i.Data).Memory))], outputNames, OutputPool: ArrayPool<byte>.Shared, InProcess: true);
+        var model = runtime.Get(name);
+        var response = instance is { } only
+            ? await model.InferOnAsync(only, request, cancellationToken).ConfigureAwait(false)
+            : await model.InferAsync(request, cancellationToken).ConfigureAwait(false);
+        return new Outputs(response.Outputs, [.. outputNames.Select(o => response.Outputs.First(t => t.Name == o))]);
     }
 
-    private sealed class Outputs(IReadOnlyList<InferTensor> tensors) : IModelOutputs
+    /// <summary>The outputs asked for, in that order; all the response's arrays go back to the pool once.</summary>
+    private sealed class Outputs(IReadOnlyList<InferTensor> rented, IReadOnlyList<InferTensor> ordered) : IModelOutputs
     {
-        public ReadOnlySpan<float> Data(int index) => MemoryMarshal.Cast<byte, float>(tensors[index].Data.Span);
+        private bool _returned;
 
-        public long[] Shape(int index) => tensors[index].Shape;
+        public ReadOnlySpan<float> Data(int index) => MemoryMarshal.Cast<byte, float>(ordered[index].Data.Span);
+
+        public long[] Shape(int index) => ordered[index].Shape;
 
         public void Dispose()
         {
-            foreach (var tensor in tensors)
+            if (_returned)
             {
-                if (MemoryMarshal.TryGetArray(tensor.Data, out var rented))
+                return;
+            }
+            _returned = true;
+            foreach (var tensor in rented)
+            {
+                if (MemoryMarshal.TryGetArray(tensor.Data, out var array))
                 {
-                    ArrayPool<byte>.Shared.Return(rented.Array!);
+                    ArrayPool<byte>.Shared.Return(array.Array!);
                 }
             }
         }
