@@ -274,3 +274,31 @@ public sealed class ServedModelTests
         Assert.Single((await harness.Enrichments.GetAsync(messi.Id, CancellationToken.None)).Faces!);
     }
 }
+
+public sealed class ReloadedModelTests
+{
+    [Fact]
+    public async Task A_model_reloaded_from_a_new_file_is_versioned_by_it_and_enrich_runs_its_stage_again()
+    {
+        using var repository = new TempDirectory();
+        var original = File.ReadAllBytes(RepositoryPaths.Model("face_detection_yunet_2023mar.onnx"));
+        File.WriteAllBytes(Path.Combine(repository.Folder("yunet", "1"), "model.onnx"), original);
+        using var harness = new IngestHarness(("Serving:Repository", repository.Path));
+        await harness.IngestAndEnrichAsync("c", RepositoryPaths.Sample("opencv/messi5.jpg"));
+        var models = await harness.Get<Inference.Vision.VisionModels>().GetAsync(CancellationToken.None);
+        var before = models.Tags["yunet"];
+        Assert.Equal(0, (await harness.EnrichAsync()).Enriched);
+
+        // Version 2: the same graph in other bytes (a protobuf field no ONNX reader knows appended), loaded while the process runs.
+        var second = Path.Combine(repository.Folder("yunet", "2"), "model.onnx");
+        File.WriteAllBytes(second, [.. original, 0xC0, 0x3E, 0x01]);
+        await harness.Get<Serving.Runtime.ModelRuntime>().LoadAsync("yunet", CancellationToken.None);
+
+        Assert.Equal(Inference.Repository.ModelResolver.TagOf("yunet", second), models.Tags["yunet"]);
+        Assert.NotEqual(before, models.Tags["yunet"]);
+        var again = await harness.EnrichAsync();
+        Assert.Equal(1, again.Enriched);
+        var messi = (await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("opencv/messi5.jpg"), CancellationToken.None))!;
+        Assert.Single((await harness.Enrichments.GetAsync(messi.Id, CancellationToken.None)).Faces!);
+    }
+}

@@ -19,7 +19,7 @@ public interface IModelRunner
 {
     string Name { get; }
 
-    /// <summary>The file it runs: what the results it gives are versioned by.</summary>
+    /// <summary>The file it runs now (a served model may be reloaded from another): what its results are versioned by.</summary>
     string Path { get; }
 
     /// <summary>The most items one run may carry in its batch dimension.</summary>

@@ -11,9 +11,11 @@ namespace Tsunami.Inference.Vision;
 public sealed class VisionModelSet : IDisposable
 {
     private readonly List<IDisposable> _owned;
+    private readonly IReadOnlyList<ResolvedModel> _files;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Path, DateTime Written, long Length), string> _servedTags = new();
 
     internal VisionModelSet(ObjectDetector objects, ImageClassifier classifier, FaceDetector faces, OcrReader text, WordNet wordNet,
-        SemanticSpace semantic, IReadOnlyDictionary<string, string> tags, List<IDisposable> owned)
+        SemanticSpace semantic, IReadOnlyList<ResolvedModel> files, List<IDisposable> owned)
     {
         Semantic = semantic;
         Objects = objects;
@@ -21,7 +23,7 @@ public sealed class VisionModelSet : IDisposable
         Classifier = classifier;
         Faces = faces;
         WordNet = wordNet;
-        Tags = tags;
+        _files = files;
         _owned = owned;
     }
 
@@ -35,8 +37,27 @@ public sealed class VisionModelSet : IDisposable
     /// <summary>The models' runners, whose sessions give their run counts and compute time.</summary>
     public required IReadOnlyList<IModelRunner> Runners { get; init; }
 
-    /// <summary>Model name → tag (name:sha-prefix) of the file in use.</summary>
-    public IReadOnlyDictionary<string, string> Tags { get; }
+    /// <summary>
+    /// Model name → tag (name:sha-prefix) of the file in use now. A model the runtime serves from another file (a
+    /// repository folder of that name, loaded at start or reloaded since) is tagged by that file's own digest, so
+    /// that what it finds is versioned by it.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Tags
+    {
+        get
+        {
+            var tags = _files.ToDictionary(f => f.Model.Name, f => f.Tag);
+            foreach (var runner in Runners)
+            {
+                if (runner.Path != _files.First(f => f.Model.Name == runner.Name).Path)
+                {
+                    var file = new FileInfo(runner.Path);
+                    tags[runner.Name] = _servedTags.GetOrAdd((file.FullName, file.LastWriteTimeUtc, file.Length), key => ModelResolver.TagOf(runner.Name, key.Path));
+                }
+            }
+            return tags;
+        }
+    }
 
     /// <summary>Every session behind the models (a served model has one per instance).</summary>
     public IReadOnlyList<OnnxModel> Sessions => [.. Runners.SelectMany(r => r.Sessions)];
@@ -117,14 +138,8 @@ public sealed class VisionModels(ModelResolver resolver, IModelRunners runners, 
             var wordNet = Own(WordNet.Open(wordNetFile.Path));
             var wordVectors = Own(WordVectors.Open(glove.Path));
             var files = new[] { yolox, mobileNet, yunet, classes, wordNetFile, textDetection, textAngles, textRecognition, textKeys, glove };
-            var tags = files.ToDictionary(r => r.Model.Name, r => r.Tag);
-            // A model the runtime serves from another file (a repository folder of that name) versions its results by that file.
-            foreach (var runner in opened.Where(r => files.Any(f => f.Model.Name == r.Name && f.Path != r.Path)))
-            {
-                tags[runner.Name] = ModelResolver.TagOf(runner.Name, runner.Path);
-            }
             return new VisionModelSet(new ObjectDetector(objects), new ImageClassifier(classifier, imageNet),
-                new FaceDetector(faces), text, wordNet, new SemanticSpace(wordVectors), tags, owned) { Runners = opened };
+                new FaceDetector(faces), text, wordNet, new SemanticSpace(wordVectors), files, owned) { Runners = opened };
         }
         catch
         {

@@ -34,16 +34,32 @@ internal sealed class ServedModelRunners(ModelRuntime runtime) : IModelRunners
 /// </summary>
 internal sealed class ServedModelRunner(ModelRuntime runtime, string name, string path, int? instance = null) : IModelRunner
 {
+    private string _path = path;
+
     public string Name => name;
 
-    public string Path => path;
+    /// <summary>The loaded version's file; while the model is unloaded, the last one it ran.</summary>
+    public string Path
+    {
+        get
+        {
+            try
+            {
+                return _path = runtime.Get(name).Location.Path;
+            }
+            catch (InferenceException)
+            {
+                return _path;
+            }
+        }
+    }
 
     public int BatchLimit => Math.Max(1, runtime.Get(name).Config.MaxBatchSize);
 
     public IReadOnlyList<OnnxModel> Sessions => runtime.Get(name).Instances;
 
     public IReadOnlyList<IModelRunner> Instances =>
-        [.. Enumerable.Range(0, runtime.Get(name).InstanceCount).Select(i => new ServedModelRunner(runtime, name, path, i))];
+        [.. Enumerable.Range(0, runtime.Get(name).InstanceCount).Select(i => new ServedModelRunner(runtime, name, _path, i))];
 
     public async Task<IModelOutputs> RunAsync(IReadOnlyList<ModelInput> inputs, IReadOnlyList<string> outputNames, CancellationToken cancellationToken)
     {
