@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tsunami.Inference.Onnx;
 using Microsoft.ML.OnnxRuntime;
 using Tsunami.Core.Imaging;
 using Tsunami.Engine.Hosting;
@@ -23,9 +25,14 @@ internal static class EnrichBenchmark
     private static readonly Option<int> Runs = new("--runs") { Description = "End-to-end runs; the median is reported", DefaultValueFactory = _ => 3 };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object" };
 
+    private static readonly Option<bool> CompareOwnSessions = new("--own-sessions")
+    {
+        Description = "Alternate each end-to-end run with one where the pipeline opens sessions of its own instead of using the serving runtime",
+    };
+
     public static Command Create()
     {
-        var command = new Command("enrich", "Per-stage model latency and the end-to-end enriched ingest rate") { Photos, Runs, Json };
+        var command = new Command("enrich", "Per-stage model latency and the end-to-end enriched ingest rate") { Photos, Runs, Json, CompareOwnSessions };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var json = parse.GetValue(Json);
@@ -33,14 +40,19 @@ internal static class EnrichBenchmark
             var stages = await StageLatenciesAsync(cancellationToken);
             var models = await ModelCostsAsync(bound, cancellationToken);
             var runs = new List<EndToEnd>();
+            var ownRuns = new List<double>();
             for (var run = 0; run < parse.GetValue(Runs); run++)
             {
-                runs.Add(await EndToEndAsync(parse.GetValue(Photos), bound, cancellationToken));
+                runs.Add(await EndToEndAsync(parse.GetValue(Photos), bound, ownSessions: false, cancellationToken));
+                if (parse.GetValue(CompareOwnSessions))
+                {
+                    ownRuns.Add((await EndToEndAsync(parse.GetValue(Photos), bound, ownSessions: true, cancellationToken)).PhotosPerSecond);
+                }
             }
             var endToEnd = runs.OrderBy(r => r.PhotosPerSecond).ElementAt(runs.Count / 2);
             if (json)
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { peakGflopsPerThread = Math.Round(bound.PeakGflopsPerThread, 1), stagesMedianMs = stages, models, endToEnd = endToEnd.Figures, runs = runs.Select(r => r.PhotosPerSecond) }));
+                Console.WriteLine(JsonSerializer.Serialize(new { peakGflopsPerThread = Math.Round(bound.PeakGflopsPerThread, 1), stagesMedianMs = stages, models, endToEnd = endToEnd.Figures, runs = runs.Select(r => r.PhotosPerSecond), ownSessionRuns = ownRuns }));
                 return 0;
             }
             Console.WriteLine("Stage latency, one thread, median over the samples (ms per photo):");
@@ -55,6 +67,10 @@ internal static class EnrichBenchmark
                 Console.WriteLine($"  {m.Model,-12} {m.Input,-16} {m.Gflop,10:0.000} {m.RunMs,8:0.0} {m.BoundMs,9:0.0} {m.Gflops,8:0.0}");
             }
             Console.WriteLine($"End to end (ingest + every stage, 2 workers), photos/s of each run: {string.Join(", ", runs.Select(r => r.PhotosPerSecond))}");
+            if (ownRuns.Count > 0)
+            {
+                Console.WriteLine($"The same with sessions of the pipeline's own, run after each: {string.Join(", ", ownRuns)}");
+            }
             Console.WriteLine($"Median run: {JsonSerializer.Serialize(endToEnd.Figures)}");
             return 0;
         });
@@ -174,11 +190,11 @@ internal static class EnrichBenchmark
 
     private sealed record EndToEnd(double PhotosPerSecond, object Figures);
 
-    private static async Task<EndToEnd> EndToEndAsync(int count, ComputeBound bound, CancellationToken cancellationToken)
+    private static async Task<EndToEnd> EndToEndAsync(int count, ComputeBound bound, bool ownSessions, CancellationToken cancellationToken)
     {
         var photos = BenchPhotos.Ensure(count);
         using var temp = new TempDirectory();
-        await using var services = Services(temp, 2, intraOpThreads: 1);
+        await using var services = Services(temp, 2, intraOpThreads: 1, ownSessions);
         var models = await services.GetRequiredService<VisionModels>().GetAsync(cancellationToken);
         var sessions = models.Sessions;
         var computeBefore = sessions.ToDictionary(s => s, s => s.ComputeTime);
@@ -233,7 +249,7 @@ internal static class EnrichBenchmark
         return watch.Elapsed.TotalMilliseconds;
     }
 
-    private static ServiceProvider Services(TempDirectory temp, int workers, int intraOpThreads)
+    private static ServiceProvider Services(TempDirectory temp, int workers, int intraOpThreads, bool ownSessions = false)
     {
         var configuration = TsunamiConfiguration.Build(temp.Combine("data"),
         [
@@ -243,6 +259,12 @@ internal static class EnrichBenchmark
             new("Serving:BuiltInModels", Path.Combine(RepositoryPaths.Root, "config", "serving.json")),
             new("Models:SharedDirectory", RepositoryPaths.SharedModels),
         ]);
-        return new ServiceCollection().AddLogging().AddTsunami(configuration).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddTsunami(configuration);
+        if (ownSessions)
+        {
+            services.RemoveAll<IModelRunners>();
+            services.AddSingleton<IModelRunners, OwnSessions>();
+        }
+        return services.BuildServiceProvider();
     }
 }

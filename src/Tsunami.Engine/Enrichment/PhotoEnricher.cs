@@ -32,12 +32,13 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
     /// <summary>The clip stage is there only when a CLIP model set is installed.</summary>
     public static IReadOnlyDictionary<string, string> Versions(VisionModelSet models, ClipStage? clip)
     {
+        var tags = models.Tags;
         var versions = new Dictionary<string, string>
         {
-            [EnrichmentStage.Objects] = $"1/{models.Tags["yolox-nano"]}",
-            [EnrichmentStage.Labels] = $"2/{models.Tags["mobilenetv2"]}+{models.Tags["wordnet-nouns"]}+{models.Tags["glove-100d"]}",
-            [EnrichmentStage.Faces] = $"1/{models.Tags["yunet"]}",
-            [EnrichmentStage.Text] = $"1/{models.Tags["ppocr-det"]}+{models.Tags["ppocr-cls"]}+{models.Tags["ppocr-rec"]}",
+            [EnrichmentStage.Objects] = $"1/{tags["yolox-nano"]}",
+            [EnrichmentStage.Labels] = $"2/{tags["mobilenetv2"]}+{tags["wordnet-nouns"]}+{tags["glove-100d"]}",
+            [EnrichmentStage.Faces] = $"1/{tags["yunet"]}",
+            [EnrichmentStage.Text] = $"1/{tags["ppocr-det"]}+{tags["ppocr-cls"]}+{tags["ppocr-rec"]}",
             [EnrichmentStage.Quality] = "1",
         };
         if (clip is not null)
