@@ -4,8 +4,8 @@ namespace Tsunami.Vectors;
 
 /// <summary>
 /// Exact search for many queries at once: each block of rows, while it sits in cache, is compared with every group
-/// of 16 queries by <see cref="VectorSpace.GroupDistances"/>, so the scan is bound by the FMA units instead of
-/// memory. The cores take a share of the query groups each.
+/// of queries (8 on the screening codes, 16 on float32 by <see cref="VectorSpace.GroupDistances"/>), so the scan is
+/// bound by the multiply units instead of memory. The cores take a share of the query groups each.
 /// </summary>
 public sealed partial class FlatIndex
 {
@@ -17,6 +17,10 @@ public sealed partial class FlatIndex
         if (!Vector256.IsHardwareAccelerated || queries.Count < 2 || k <= 0 || (allowed is not null && allowed.Count < Count / 4))
         {
             return [.. queries.Select(q => Search(q, k, options))];
+        }
+        if (_codes is { } codes)
+        {
+            return ScreenBatch(codes, [.. queries.Select(q => _space.Prepare(q))], k, allowed);
         }
         var groups = Enumerable.Range(0, (queries.Count + QueryGroup.Size - 1) / QueryGroup.Size).Select(g => _space.PrepareGroup(queries, g * QueryGroup.Size)).ToArray();
         var answers = new IReadOnlyList<Neighbor>[queries.Count];
@@ -36,6 +40,34 @@ public sealed partial class FlatIndex
                     {
                         answers[query] = Answer(tops[i]);
                     }
+                }
+            });
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+        return answers;
+    }
+
+    private IReadOnlyList<Neighbor>[] ScreenBatch(ScreeningCodes codes, VectorSpace.Query[] queries, int k, IReadOnlySet<long>? allowed)
+    {
+        var groups = queries.Chunk(ScreeningCodes.ProbeGroup.Size).Select(chunk => new ScreeningCodes.ProbeGroup([.. chunk.Select(q => codes.Prepare(q.Vector))])).ToArray();
+        var answers = new IReadOnlyList<Neighbor>[queries.Length];
+        _lock.EnterReadLock();
+        try
+        {
+            var threads = Math.Min(Environment.ProcessorCount, groups.Length);
+            Parallel.For(0, threads, thread =>
+            {
+                var from = groups.Length * thread / threads;
+                var to = groups.Length * (thread + 1) / threads;
+                var first = from * ScreeningCodes.ProbeGroup.Size;
+                var screenings = Enumerable.Range(0, Math.Min(queries.Length, to * ScreeningCodes.ProbeGroup.Size) - first).Select(_ => Screening(k, allowed)).ToArray();
+                codes.Screen(groups.AsSpan(from, to - from), _keys.Count, screenings);
+                for (var i = 0; i < screenings.Length; i++)
+                {
+                    answers[first + i] = Answer(Score(screenings[i], queries[first + i], k));
                 }
             });
         }

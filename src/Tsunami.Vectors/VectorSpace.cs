@@ -189,28 +189,39 @@ internal sealed partial class VectorSpace(int dimensions, Metric metric, bool in
     public void Distances(Query query, int first, Span<float> distances)
     {
         System.Diagnostics.Debug.Assert(_mapped is null, "exact scans run over heap rows only");
-        var q = query.Vector;
-        var width = Vector256<float>.Count;
-        var whole = Vector256.IsHardwareAccelerated ? Dimensions / width * width : 0;
         for (var i = 0; i < distances.Length; i++)
         {
-            var row = _values.AsSpan((first + i) * Dimensions, Dimensions);
-            var sum = 0f;
-            if (whole > 0)
-            {
-                var acc = Vector256<float>.Zero;
-                for (var d = 0; d < whole; d += width)
-                {
-                    acc = Vector256.FusedMultiplyAdd(Vector256.Create(row.Slice(d, width)), Vector256.Create(q.AsSpan(d, width)), acc);
-                }
-                sum = Vector256.Sum(acc);
-            }
-            for (var d = whole; d < Dimensions; d++)
-            {
-                sum += row[d] * q[d];
-            }
-            distances[i] = FromDot(sum, first + i, query.SquaredNorm);
+            distances[i] = FromDot(ScanDot(_values.AsSpan((first + i) * Dimensions, Dimensions), query.Vector), first + i, query.SquaredNorm);
         }
+    }
+
+    /// <summary>One row's distance as <see cref="Distances"/> computes it (to the last bit), for scans that score chosen rows.</summary>
+    public float ScanDistance(int row, Query query)
+    {
+        System.Diagnostics.Debug.Assert(_mapped is null, "exact scans run over heap rows only");
+        return FromDot(ScanDot(_values.AsSpan(row * Dimensions, Dimensions), query.Vector), row, query.SquaredNorm);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float ScanDot(ReadOnlySpan<float> row, ReadOnlySpan<float> q)
+    {
+        var width = Vector256<float>.Count;
+        var whole = Vector256.IsHardwareAccelerated ? row.Length / width * width : 0;
+        var sum = 0f;
+        if (whole > 0)
+        {
+            var acc = Vector256<float>.Zero;
+            for (var d = 0; d < whole; d += width)
+            {
+                acc = Vector256.FusedMultiplyAdd(Vector256.Create(row.Slice(d, width)), Vector256.Create(q.Slice(d, width)), acc);
+            }
+            sum = Vector256.Sum(acc);
+        }
+        for (var d = whole; d < row.Length; d++)
+        {
+            sum += row[d] * q[d];
+        }
+        return sum;
     }
 
     /// <summary>The distance from a dot product; the row's norm is read only for L2 (a cache miss a graph walk need not pay).</summary>
