@@ -27,7 +27,7 @@ internal sealed class DistanceHeap(int capacity, bool largestFirst)
         while (i > 0)
         {
             var parent = (i - 1) >> 1;
-            if (!Before(distance, _distances[parent]))
+            if (!Before(distance, node, _distances[parent], _nodes[parent]))
             {
                 break;
             }
@@ -63,11 +63,11 @@ internal sealed class DistanceHeap(int capacity, bool largestFirst)
             {
                 break;
             }
-            if (child + 1 < Count && Before(_distances[child + 1], _distances[child]))
+            if (child + 1 < Count && Before(_distances[child + 1], _nodes[child + 1], _distances[child], _nodes[child]))
             {
                 child++;
             }
-            if (!Before(_distances[child], distance))
+            if (!Before(_distances[child], _nodes[child], distance, node))
             {
                 break;
             }
@@ -79,5 +79,9 @@ internal sealed class DistanceHeap(int capacity, bool largestFirst)
         _nodes[i] = node;
     }
 
-    private bool Before(float a, float b) => largestFirst ? a > b : a < b;
+    // Equal distances are ordered by node, so that which of several tied rows a top-k keeps does not depend on
+    // which other rows it was offered before (the screened and the full exact scan give the same answers).
+    private bool Before(float a, int nodeA, float b, int nodeB) => largestFirst
+        ? a > b || (a == b && nodeA > nodeB)
+        : a < b || (a == b && nodeA < nodeB);
 }

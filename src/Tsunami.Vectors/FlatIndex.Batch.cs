@@ -9,7 +9,7 @@ namespace Tsunami.Vectors;
 /// </summary>
 public sealed partial class FlatIndex
 {
-    private const int BlockRows = 256; // 100 KB of 100-d rows: stays in a core's L2 while every group passes over it
+    private const int GroupBlockRows = 256; // 100 KB of 100-d rows: stays in a core's L2 while every group passes over it
 
     public IReadOnlyList<IReadOnlyList<Neighbor>> SearchBatch(IReadOnlyList<float[]> queries, int k, SearchOptions? options = null)
     {
@@ -33,6 +33,7 @@ public sealed partial class FlatIndex
                 var from = groups.Length * thread / threads;
                 var to = groups.Length * (thread + 1) / threads;
                 var tops = ScanGroups(groups.AsSpan(from, to - from), k, allowed);
+                Interlocked.Add(ref _scored, (long)(Math.Min(queries.Count, to * QueryGroup.Size) - (from * QueryGroup.Size)) * _keys.Count);
                 for (var i = 0; i < tops.Length; i++)
                 {
                     var query = (from * QueryGroup.Size) + i;
@@ -63,7 +64,7 @@ public sealed partial class FlatIndex
                 var from = groups.Length * thread / threads;
                 var to = groups.Length * (thread + 1) / threads;
                 var first = from * ScreeningCodes.ProbeGroup.Size;
-                var screenings = Enumerable.Range(0, Math.Min(queries.Length, to * ScreeningCodes.ProbeGroup.Size) - first).Select(_ => Screening(k, allowed)).ToArray();
+                var screenings = Enumerable.Range(0, Math.Min(queries.Length, to * ScreeningCodes.ProbeGroup.Size) - first).Select(_ => NewScreening(k, allowed)).ToArray();
                 codes.Screen(groups.AsSpan(from, to - from), _keys.Count, screenings);
                 for (var i = 0; i < screenings.Length; i++)
                 {
@@ -90,10 +91,10 @@ public sealed partial class FlatIndex
             tops[lane] = new TopK(k);
             bounds[lane] = lane % QueryGroup.Size < groups[lane / QueryGroup.Size].Count ? float.PositiveInfinity : float.NegativeInfinity;
         }
-        var distances = new float[BlockRows * QueryGroup.Size];
-        for (var first = 0; first < _keys.Count; first += BlockRows)
+        var distances = new float[GroupBlockRows * QueryGroup.Size];
+        for (var first = 0; first < _keys.Count; first += GroupBlockRows)
         {
-            var rows = Math.Min(BlockRows, _keys.Count - first);
+            var rows = Math.Min(GroupBlockRows, _keys.Count - first);
             for (var g = 0; g < groups.Length; g++)
             {
                 _space.GroupDistances(groups[g], first, rows, distances);

@@ -1,6 +1,9 @@
 namespace Tsunami.Vectors;
 
-/// <summary>The k smallest distances seen, kept in a max-heap so the worst is dropped first.</summary>
+/// <summary>
+/// The k smallest distances seen, kept in a max-heap so the worst is dropped first; of equal distances the smaller
+/// items are kept, whatever the order they came in.
+/// </summary>
 internal sealed class TopK(int k)
 {
     private readonly DistanceHeap _heap = new(k, largestFirst: true);
@@ -16,7 +19,7 @@ internal sealed class TopK(int k)
         {
             _heap.Push(item, distance);
         }
-        else if (distance < _heap.TopDistance)
+        else if (distance < _heap.TopDistance || (distance == _heap.TopDistance && item < _heap.TopNode))
         {
             _heap.ReplaceTop(item, distance);
         }
