@@ -166,7 +166,8 @@ internal static class IndexBenchmark
         points.Add(new { variant, threads = cores, ef = 0, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(queries / seconds) });
         points.Add(new { variant = $"{variant}-batch", threads = cores, ef = 0, recall_at_10 = Math.Round(batchRecall, 4), qps = Math.Round(batch.Count / batchSeconds) });
         var memory = (double)flat.MemoryBytes / ((long)n * data.Dimensions * sizeof(float));
-        log($"{variant}: exact, {queries / seconds:0} QPS one query at a time (each scan split over {cores} cores), recall@10 {recall:0.000}; {memory:0.00}× the raw float32 bytes; {scored:N0} rows a query scored on float32");
+        var screening = flat.Screens ? "int8 screening" : "every row on float32" + (variant == "flat" ? " (no AVX-VNNI here: no screening)" : "");
+        log($"{variant} ({screening}): exact, {queries / seconds:0} QPS one query at a time (each scan split over {cores} cores), recall@10 {recall:0.000}; {memory:0.00}× the raw float32 bytes; {scored:N0} rows a query scored on float32");
         log($"{variant}: exact, {batch.Count / batchSeconds:0} QPS for {batch.Count:N0} queries in one batch, recall@10 {batchRecall:0.000}");
     }
 

@@ -2,9 +2,10 @@ namespace Tsunami.Vectors;
 
 /// <summary>
 /// A binary heap of (distance, node) on two arrays, smallest distance on top, or largest with
-/// <c>largestFirst</c>: the search's candidate and result lists without PriorityQueue's comparer calls.
+/// <c>largestFirst</c>: the search's candidate and result lists without PriorityQueue's comparer calls. With
+/// <c>tiesByNode</c>, equal distances are ordered by node too.
 /// </summary>
-internal sealed class DistanceHeap(int capacity, bool largestFirst)
+internal sealed class DistanceHeap(int capacity, bool largestFirst, bool tiesByNode = false)
 {
     private float[] _distances = new float[Math.Max(4, capacity)];
     private int[] _nodes = new int[Math.Max(4, capacity)];
@@ -79,9 +80,7 @@ internal sealed class DistanceHeap(int capacity, bool largestFirst)
         _nodes[i] = node;
     }
 
-    // Equal distances are ordered by node, so that which of several tied rows a top-k keeps does not depend on
-    // which other rows it was offered before (the screened and the full exact scan give the same answers).
     private bool Before(float a, int nodeA, float b, int nodeB) => largestFirst
-        ? a > b || (a == b && nodeA > nodeB)
-        : a < b || (a == b && nodeA < nodeB);
+        ? a > b || (tiesByNode && a == b && nodeA > nodeB)
+        : a < b || (tiesByNode && a == b && nodeA < nodeB);
 }

@@ -3,9 +3,10 @@ using System.Runtime.Intrinsics;
 namespace Tsunami.Vectors;
 
 /// <summary>
-/// Exact search for many queries at once: each block of rows, while it sits in cache, is compared with every group
-/// of queries (8 on the screening codes, 16 on float32 by <see cref="VectorSpace.GroupDistances"/>), so the scan is
-/// bound by the multiply units instead of memory. The cores take a share of the query groups each.
+/// Exact search for many queries at once: each block of rows, while it sits in cache, is compared with groups of
+/// queries (on the screening codes 8 a group, the groups of one 256-query slab at a time; on float32 16 a group, by
+/// <see cref="VectorSpace.GroupDistances"/>, all of them), so the scan is bound by the multiply units instead of
+/// memory. The cores take a share of the query groups each.
 /// </summary>
 public sealed partial class FlatIndex
 {
@@ -92,6 +93,7 @@ public sealed partial class FlatIndex
             bounds[lane] = lane % QueryGroup.Size < groups[lane / QueryGroup.Size].Count ? float.PositiveInfinity : float.NegativeInfinity;
         }
         var distances = new float[GroupBlockRows * QueryGroup.Size];
+        // Rows come in ascending order: one tied with a query's bound would lose the tie to the row kept before it.
         for (var first = 0; first < _keys.Count; first += GroupBlockRows)
         {
             var rows = Math.Min(GroupBlockRows, _keys.Count - first);

@@ -30,6 +30,9 @@ public sealed partial class FlatIndex : IVectorIndex
     /// <summary>Bytes held by the vectors (float32 rows and norms, and the screening codes).</summary>
     public long MemoryBytes => _space.HeapBytes + (_codes?.Bytes ?? 0);
 
+    /// <summary>Whether scans screen rows on int8 codes (asked for, and the CPU has AVX-VNNI).</summary>
+    public bool Screens => _codes is not null;
+
     /// <summary>Rows scored on float32 by scans so far: shows how few rows the screening lets through.</summary>
     public long ScoredRows => Interlocked.Read(ref _scored);
 
@@ -180,6 +183,7 @@ public sealed partial class FlatIndex : IVectorIndex
         {
             var block = distances[..Math.Min(distances.Length, to - first)];
             _space.Distances(query, first, block);
+            // Rows come in ascending order: one tied with the bound would lose the tie to the row kept before it.
             for (var i = 0; i < block.Length; i++)
             {
                 if (block[i] < top.Bound && (allowed is null || allowed.Contains(_keys[first + i])))

@@ -94,22 +94,20 @@ internal sealed partial class ScreeningCodes
         a6.StoreUnsafe(ref o, 48);
         a7.StoreUnsafe(ref o, 56);
         var at = block * BlockRows;
-        var scale = Load(_factor, at);
+        var factor = Load(_factor, at);
         var constant = Load(_constant, at);
         var offsets = group.CodeOffsets;
         var scales = group.Scales;
-        var pass = Reaches(a0, offsets[0], scales[0], reach[0], scale, constant) | Reaches(a1, offsets[1], scales[1], reach[1], scale, constant)
-            | Reaches(a2, offsets[2], scales[2], reach[2], scale, constant) | Reaches(a3, offsets[3], scales[3], reach[3], scale, constant)
-            | Reaches(a4, offsets[4], scales[4], reach[4], scale, constant) | Reaches(a5, offsets[5], scales[5], reach[5], scale, constant)
-            | Reaches(a6, offsets[6], scales[6], reach[6], scale, constant) | Reaches(a7, offsets[7], scales[7], reach[7], scale, constant);
+        var pass = Reaches(a0, offsets[0], scales[0], reach[0], factor, constant) | Reaches(a1, offsets[1], scales[1], reach[1], factor, constant)
+            | Reaches(a2, offsets[2], scales[2], reach[2], factor, constant) | Reaches(a3, offsets[3], scales[3], reach[3], factor, constant)
+            | Reaches(a4, offsets[4], scales[4], reach[4], factor, constant) | Reaches(a5, offsets[5], scales[5], reach[5], factor, constant)
+            | Reaches(a6, offsets[6], scales[6], reach[6], factor, constant) | Reaches(a7, offsets[7], scales[7], reach[7], factor, constant);
         return pass != Vector256<float>.Zero;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Reaches(Vector256<int> sums, int offset, float queryScale, float reach, Vector256<float> scale, Vector256<float> constant) =>
-        Vector256.LessThanOrEqual(
-            Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums - Vector256.Create(offset)) * scale, Vector256.Create(queryScale), constant),
-            Vector256.Create(reach));
+    private static Vector256<float> Reaches(Vector256<int> sums, int codeOffset, float queryScale, float reach, Vector256<float> factor, Vector256<float> constant) =>
+        Vector256.LessThanOrEqual(Middle(sums, codeOffset, queryScale, factor, constant), Vector256.Create(reach));
 
     /// <summary>Up to eight probes with their codes interleaved (quad by quad, eight queries a quad) for the batch tile.</summary>
     internal sealed class ProbeGroup
@@ -137,9 +135,6 @@ internal sealed partial class ScreeningCodes
 
         public Probe[] Probes { get; }
         public int[] Quads { get; }
-
-        /// <summary>One value a probe, zero in the lanes of a group with fewer than eight.</summary>
-        private T[] Lanes<T>(Func<Probe, T> value) => [.. Probes.Select(value), .. new T[Size - Probes.Length]];
         public int[] CodeOffsets { get; }
         public float[] Scales { get; }
         public Vector256<float> Norms { get; }
@@ -147,5 +142,8 @@ internal sealed partial class ScreeningCodes
 
         /// <summary>What turns a threshold into the reach of the coded middle distances: the query's slack less its constant.</summary>
         public Vector256<float> ReachOffsets { get; }
+
+        /// <summary>One value a probe, zero in the lanes of a group with fewer than eight.</summary>
+        private T[] Lanes<T>(Func<Probe, T> value) => [.. Probes.Select(value), .. new T[Size - Probes.Length]];
     }
 }

@@ -23,13 +23,13 @@ internal sealed partial class ScreeningCodes
             var blocks = Math.Min(step, toBlock - block);
             if (blocks == step)
             {
-                Sums(block, probe.Quads, sums);
+                SumsOfFourBlocks(block, probe.Quads, sums);
             }
             else
             {
                 for (var i = 0; i < blocks; i++)
                 {
-                    Sums(block + i, probe.Quads, sums.Slice(i * BlockRows, BlockRows));
+                    SumsOfBlock(block + i, probe.Quads, sums.Slice(i * BlockRows, BlockRows));
                 }
             }
             for (var i = 0; i < blocks; i++)
@@ -41,23 +41,25 @@ internal sealed partial class ScreeningCodes
 
     // The multiply loops are methods of their own so that their accumulators stay in registers.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Sums(int block, int[] quads, Span<int> output)
+    private void SumsOfBlock(int block, int[] quads, Span<int> output)
+    {
+        ref var at = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_codes), block * _quads * 32);
+        ref var query = ref MemoryMarshal.GetArrayDataReference(quads);
+        var a = Vector256<int>.Zero;
+        for (var quad = 0; quad < _quads; quad++)
+        {
+            a = AvxVnni.MultiplyWideningAndAdd(a, Vector256.LoadUnsafe(ref at, (nuint)(quad * 32)), Vector256.Create(Unsafe.Add(ref query, quad)).AsSByte());
+        }
+        a.StoreUnsafe(ref MemoryMarshal.GetReference(output));
+    }
+
+    /// <summary>Four blocks at once: they share each broadcast of the query's codes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SumsOfFourBlocks(int block, int[] quads, Span<int> output)
     {
         var blockBytes = _quads * 32;
         ref var at = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_codes), block * blockBytes);
         ref var query = ref MemoryMarshal.GetArrayDataReference(quads);
-        ref var o = ref MemoryMarshal.GetReference(output);
-        if (output.Length == BlockRows)
-        {
-            var a = Vector256<int>.Zero;
-            for (var quad = 0; quad < _quads; quad++)
-            {
-                a = AvxVnni.MultiplyWideningAndAdd(a, Vector256.LoadUnsafe(ref at, (nuint)(quad * 32)), Vector256.Create(Unsafe.Add(ref query, quad)).AsSByte());
-            }
-            a.StoreUnsafe(ref o);
-            return;
-        }
-        // Four blocks share each broadcast of the query's codes.
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
         for (var quad = 0; quad < _quads; quad++)
         {
@@ -68,11 +70,17 @@ internal sealed partial class ScreeningCodes
             a2 = AvxVnni.MultiplyWideningAndAdd(a2, Vector256.LoadUnsafe(ref x, (nuint)(2 * blockBytes)), q);
             a3 = AvxVnni.MultiplyWideningAndAdd(a3, Vector256.LoadUnsafe(ref x, (nuint)(3 * blockBytes)), q);
         }
+        ref var o = ref MemoryMarshal.GetReference(output);
         a0.StoreUnsafe(ref o);
         a1.StoreUnsafe(ref o, 8);
         a2.StoreUnsafe(ref o, 16);
         a3.StoreUnsafe(ref o, 24);
     }
+
+    /// <summary>A block's eight middle distances (less the query's constant) from its sums with one query.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Middle(Vector256<int> sums, int codeOffset, float queryScale, Vector256<float> factor, Vector256<float> constant) =>
+        Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums - Vector256.Create(codeOffset)) * factor, Vector256.Create(queryScale), constant);
 
     /// <summary>
     /// The distance interval of a block's eight rows; the rows whose lower end reaches the k best go to the screening.
@@ -81,8 +89,7 @@ internal sealed partial class ScreeningCodes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Bound(Vector256<int> sums, in BlockTerms rows, Probe probe, int count, Screening screening)
     {
-        // The same expression as Tile's first test (which then adds the block's widest error to the reach instead).
-        var middle = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums - Vector256.Create(probe.CodeOffset)) * rows.Factor, Vector256.Create(probe.Scale), rows.Constant);
+        var middle = Middle(sums, probe.CodeOffset, probe.Scale, rows.Factor, rows.Constant);
         // The query's own constant and slack are the same for every row: they move the threshold instead.
         var reach = screening.Threshold - probe.Constant + probe.Slack;
         var widest = (probe.Norm * rows.WidestByQueryNorm) + (probe.Residual * rows.WidestByQueryResidual) + rows.WidestRowSlack;

@@ -18,6 +18,7 @@ internal sealed partial class ScreeningCodes
     private const int Offset = 128; // rows are stored as unsigned bytes (VNNI multiplies unsigned by signed)
 
     private readonly Metric _metric;
+    private readonly int _dimensions;
     private readonly int _quads;
     private byte[] _codes = [];
     // Per row, padded to whole blocks. distance = constant(row) + constant(query) + factor(row)·(q̂·x̂ in code units),
@@ -29,15 +30,13 @@ internal sealed partial class ScreeningCodes
 
     public ScreeningCodes(int dimensions, Metric metric)
     {
-        Dimensions = dimensions;
+        _dimensions = dimensions;
         _metric = metric;
         _quads = (dimensions + 3) / 4;
     }
 
     /// <summary>Screening pays where the CPU multiplies bytes in SIMD (AVX-VNNI); elsewhere scans score every row on float32.</summary>
     public static bool IsSupported => AvxVnni.IsSupported;
-
-    public int Dimensions { get; }
 
     /// <summary>Bytes of the rows held: codes, five floats a row, three a block.</summary>
     public long Bytes => ((long)_rows * ((_quads * 4) + (5 * sizeof(float)))) + ((_rows + BlockRows - 1) / BlockRows * 3L * sizeof(float));
@@ -50,7 +49,7 @@ internal sealed partial class ScreeningCodes
         {
             Grow(Math.Max(blocks, _factor.Length / BlockRows * 2));
         }
-        Span<sbyte> codes = stackalloc sbyte[_quads * 4];
+        var codes = _quads <= 256 ? stackalloc sbyte[_quads * 4] : new sbyte[_quads * 4];
         var coded = Code(vector, codes);
         var block = _codes.AsSpan(row / BlockRows * _quads * 32, _quads * 32);
         var lane = row % BlockRows * 4;
@@ -64,7 +63,7 @@ internal sealed partial class ScreeningCodes
         // The dot's error bound times |factor|, plus what float32 rounding can add to the sums on either side,
         // (‖q‖ + ‖x‖)² · RoundingSlack, split into row, query and cross terms: each a row value times a query value.
         var factor = _metric == Metric.L2 ? -2f : -1f;
-        var slack = RoundingSlack(Dimensions);
+        var slack = RoundingSlack(_dimensions);
         _factor[row] = factor * coded.Scale;
         _constant[row] = _metric == Metric.L2 ? coded.SquaredNorm : 0;
         _byQueryNorm[row] = (-factor * coded.Residual) + (2 * slack * coded.Norm);
@@ -77,7 +76,10 @@ internal sealed partial class ScreeningCodes
         _rows = Math.Max(_rows, row + 1);
     }
 
-    /// <summary>Rows no longer held (the index shrank): their codes are left, never read again.</summary>
+    /// <summary>
+    /// Rows no longer held (the index shrank): their codes are left in place, and scans mask their lanes out (the
+    /// block's widest error may stay larger than its rows' now: still a bound).
+    /// </summary>
     public void Truncate(int rows) => _rows = rows;
 
     /// <summary>Four times the relative error float32 sums of this length can reach ((n + 8) · 2⁻²⁴, Higham's γₙ with room).</summary>
@@ -98,7 +100,7 @@ internal sealed partial class ScreeningCodes
     /// <summary>A query coded for <see cref="Screen(Probe, int, int, int, Screening)"/>: its codes four at a time, and its terms of the distance and the bound.</summary>
     public Probe Prepare(ReadOnlySpan<float> query)
     {
-        Span<sbyte> codes = stackalloc sbyte[_quads * 4];
+        var codes = _quads <= 256 ? stackalloc sbyte[_quads * 4] : new sbyte[_quads * 4];
         var coded = Code(query, codes);
         var sum = 0;
         foreach (var code in codes)
@@ -112,7 +114,7 @@ internal sealed partial class ScreeningCodes
             _metric switch { Metric.Cosine => 1, Metric.Dot => 0, _ => coded.SquaredNorm },
             coded.Norm,
             coded.Residual,
-            RoundingSlack(Dimensions) * coded.Norm * coded.Norm);
+            RoundingSlack(_dimensions) * coded.Norm * coded.Norm);
     }
 
     /// <summary>Codes a vector (one scale, codes rounded to even within ±127) and measures what the coding lost.</summary>

@@ -2,11 +2,12 @@ namespace Tsunami.Vectors;
 
 /// <summary>
 /// The k smallest distances seen, kept in a max-heap so the worst is dropped first; of equal distances the smaller
-/// items are kept, whatever the order they came in.
+/// items are kept, whatever the order they came in, so that which of several tied rows an exact scan keeps does not
+/// depend on which other rows it was offered (the screened and the full scan give the same answers).
 /// </summary>
 internal sealed class TopK(int k)
 {
-    private readonly DistanceHeap _heap = new(k, largestFirst: true);
+    private readonly DistanceHeap _heap = new(k, largestFirst: true, tiesByNode: true);
 
     public int Count => _heap.Count;
 

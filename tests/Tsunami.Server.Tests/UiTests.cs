@@ -163,7 +163,8 @@ public sealed class UiTests : IAsyncLifetime
         await page.WaitForFunctionAsync("() => Number(document.body.dataset.ticks) >= 1");
         Assert.Contains("MB", await page.Locator("#storage tr[data-collection=samples]").InnerTextAsync(), StringComparison.Ordinal);
 
-        using var traffic = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+        // Traffic goes on until the page has shown it (a fixed window raced the page's 2 s refresh on a busy machine).
+        using var traffic = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var load = Task.Run(async () =>
         {
             while (!traffic.IsCancellationRequested)

@@ -1,7 +1,7 @@
 namespace Tsunami.Vectors.Tests;
 
 /// <summary>
-/// The flat index's int8 screening must give exactly the answers of scoring every row on float32: same keys, same
+/// The flat index's int8 screening must give exactly the answers of one query's float32 scan: same keys, same
 /// order, same distances, for every metric, filters, batches, upserts and removals, rows the codes cannot tell apart
 /// and ties. Without AVX-VNNI (the scalar rerun) both indexes score every row, and the tests say which path ran.
 /// </summary>
@@ -33,7 +33,7 @@ public sealed class ScreeningTests
         return (screened, scored);
     }
 
-    /// <summary>The same keys in the same order at the same distances (ties go to the earlier row in both).</summary>
+    /// <summary>The same keys in the same order at the same distances (ties go to the lower row position in both).</summary>
     private static void AssertSame(IReadOnlyList<Neighbor> expected, IReadOnlyList<Neighbor> actual, string what)
     {
         static string Show(IEnumerable<Neighbor> hits) => string.Join(", ", hits.Select(n => $"{n.Key}:{n.Distance:R}"));
