@@ -24,53 +24,42 @@ public sealed partial class FlatIndex
             return ScreenBatch(codes, [.. queries.Select(q => _space.Prepare(q))], k, allowed);
         }
         var groups = Enumerable.Range(0, (queries.Count + QueryGroup.Size - 1) / QueryGroup.Size).Select(g => _space.PrepareGroup(queries, g * QueryGroup.Size)).ToArray();
-        var answers = new IReadOnlyList<Neighbor>[queries.Count];
-        _lock.EnterReadLock();
-        try
+        return AcrossCores(groups.Length, QueryGroup.Size, queries.Count, (from, to, count) =>
         {
-            var threads = Math.Min(Environment.ProcessorCount, groups.Length);
-            Parallel.For(0, threads, thread =>
-            {
-                var from = groups.Length * thread / threads;
-                var to = groups.Length * (thread + 1) / threads;
-                var tops = ScanGroups(groups.AsSpan(from, to - from), k, allowed);
-                Interlocked.Add(ref _scored, (long)(Math.Min(queries.Count, to * QueryGroup.Size) - (from * QueryGroup.Size)) * _keys.Count);
-                for (var i = 0; i < tops.Length; i++)
-                {
-                    var query = (from * QueryGroup.Size) + i;
-                    if (query < answers.Length)
-                    {
-                        answers[query] = Answer(tops[i]);
-                    }
-                }
-            });
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
-        return answers;
+            Interlocked.Add(ref _scored, (long)count * _keys.Count);
+            return [.. ScanGroups(groups.AsSpan(from, to - from), k, allowed).Take(count).Select(Answer)];
+        });
     }
 
     private IReadOnlyList<Neighbor>[] ScreenBatch(ScreeningCodes codes, VectorSpace.Query[] queries, int k, IReadOnlySet<long>? allowed)
     {
         var groups = queries.Chunk(ScreeningCodes.ProbeGroup.Size).Select(chunk => new ScreeningCodes.ProbeGroup([.. chunk.Select(q => codes.Prepare(q.Vector))])).ToArray();
-        var answers = new IReadOnlyList<Neighbor>[queries.Length];
+        return AcrossCores(groups.Length, ScreeningCodes.ProbeGroup.Size, queries.Length, (from, to, count) =>
+        {
+            var first = from * ScreeningCodes.ProbeGroup.Size;
+            var screenings = Enumerable.Range(0, count).Select(_ => NewScreening(k, allowed)).ToArray();
+            codes.Screen(groups.AsSpan(from, to - from), _keys.Count, screenings);
+            return [.. screenings.Select((screening, i) => Answer(Score(screening, queries[first + i], k)))];
+        });
+    }
+
+    /// <summary>
+    /// Answers a batch under the read lock with the query groups shared out over the cores: <paramref name="answer"/>
+    /// gets groups [from, to) and how many queries they hold, and returns those queries' answers in order.
+    /// </summary>
+    private IReadOnlyList<Neighbor>[] AcrossCores(int groups, int groupSize, int queries, Func<int, int, int, IReadOnlyList<Neighbor>[]> answer)
+    {
+        var answers = new IReadOnlyList<Neighbor>[queries];
         _lock.EnterReadLock();
         try
         {
-            var threads = Math.Min(Environment.ProcessorCount, groups.Length);
+            var threads = Math.Min(Environment.ProcessorCount, groups);
             Parallel.For(0, threads, thread =>
             {
-                var from = groups.Length * thread / threads;
-                var to = groups.Length * (thread + 1) / threads;
-                var first = from * ScreeningCodes.ProbeGroup.Size;
-                var screenings = Enumerable.Range(0, Math.Min(queries.Length, to * ScreeningCodes.ProbeGroup.Size) - first).Select(_ => NewScreening(k, allowed)).ToArray();
-                codes.Screen(groups.AsSpan(from, to - from), _keys.Count, screenings);
-                for (var i = 0; i < screenings.Length; i++)
-                {
-                    answers[first + i] = Answer(Score(screenings[i], queries[first + i], k));
-                }
+                var from = groups * thread / threads;
+                var to = groups * (thread + 1) / threads;
+                var first = from * groupSize;
+                answer(from, to, Math.Min(queries, to * groupSize) - first).CopyTo(answers, first);
             });
         }
         finally
