@@ -15,7 +15,8 @@ chmod 755 "$work"
 packages=(darknet python3-skimage opencv-doc)
 if ! apt-get download "${packages[@]}" >"$work/apt.log" 2>&1; then
   # A fresh machine has no package lists yet.
-  apt-get update -qq >/dev/null 2>&1 || { echo "fetch-samples: apt-get update failed" >&2; exit 1; }
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null 2>&1 || { echo "fetch-samples: apt-get update failed" >&2; exit 1; }
   apt-get download "${packages[@]}" >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; exit 1; }
 fi
 for deb in ./*.deb; do dpkg -x "$deb" "$work/x"; done

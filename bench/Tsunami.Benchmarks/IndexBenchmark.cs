@@ -20,10 +20,13 @@ internal static class IndexBenchmark
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object" };
     private static readonly Option<bool> Rebuild = new("--rebuild") { Description = "Build the graphs again instead of opening the ones a previous run saved" };
     private static readonly Option<int> Repeat = new("--repeat") { Description = "Time each point this many times and report the median", DefaultValueFactory = _ => 1 };
+    private static readonly Option<bool> Hnswlib = new("--hnswlib") { Description = "Also run hnswlib (C++) on the same files, each ef right after Tsunami's, and compare QPS at equal recall" };
+    private static readonly Option<int> HnswlibM = new("--hnswlib-m") { Description = "hnswlib's M (ef_construction as --ef-construction); 16 as in the issue's figures", DefaultValueFactory = _ => 16 };
+    private static readonly Option<string?> HnswlibEfs = new("--hnswlib-efs") { Description = "hnswlib's ef sweep (default: --efs); its i-th point is timed right after Tsunami's i-th" };
 
     public static Command Create()
     {
-        var command = new Command("index", "Vector index build, memory and recall@10/QPS curve on GloVe-100") { Efs, M, EfConstruction, Limit, Variants, Json, Rebuild, Repeat };
+        var command = new Command("index", "Vector index build, memory and recall@10/QPS curve on GloVe-100") { Efs, M, EfConstruction, Limit, Variants, Json, Rebuild, Repeat, Hnswlib, HnswlibM, HnswlibEfs };
         command.SetAction(parse =>
         {
             var json = parse.GetValue(Json);
@@ -62,13 +65,18 @@ internal static class IndexBenchmark
                 MeasureFlat("flat-f32", scored, Time(() => AddAll(scored, data, n)), data, n, truth, repeat, builds, points, Log);
             }
 
-            HnswIndex? hnsw = null;
+            using var reference = parse.GetValue(Hnswlib) && variants.Any(v => v.StartsWith("hnsw-", StringComparison.Ordinal)) ? OpenReference(data, n, parse.GetValue(HnswlibM), parse.GetValue(EfConstruction), parse.GetValue(Rebuild), parse.GetValue(Limit), builds, Log) : null;
+            HnswIndex? hnsw = null; // filtered search runs on the first HNSW variant measured
+            var filteredVariant = "";
             var opened = new List<IDisposable>(); // kept open: an int8 index reads its float32 rows from the snapshot
             foreach (var (variant, int8) in new[] { ("hnsw-f32", false), ("hnsw-int8", true) }.Where(v => variants.Contains(v.Item1)))
             {
                 var options = new HnswOptions { M = parse.GetValue(M), EfConstruction = parse.GetValue(EfConstruction), Int8 = int8 };
                 var (durable, index, build, open) = BuildOrOpen(data, n, options, Path.Combine(data.Folder, $"{variant}-m{options.M}-efc{options.EfConstruction}-n{n}"), parse.GetValue(Rebuild));
-                hnsw ??= index;
+                if (hnsw is null)
+                {
+                    (hnsw, filteredVariant) = (index, variant);
+                }
                 opened.Add(durable);
                 opened.Add(index);
                 var raw = (long)n * data.Dimensions * 4;
@@ -81,21 +89,67 @@ internal static class IndexBenchmark
                 Log($"{variant} (M {options.M}, ef_construction {options.EfConstruction}, {options.BuildThreads} build threads): {built}, " +
                     $"{index.MemoryBytes / 1e6:0} MB in all = {(double)index.MemoryBytes / raw:0.00}× the raw float32; a search reads {index.SearchBytesPerVector} B a vector " +
                     $"({index.SearchBytesPerVector / (data.Dimensions * 4.0):0.00}× float32)");
-                Log($"  {"ef",5} {"recall@10",10} {"QPS 1 thread",13} {"QPS 2 threads",14}");
+                Log($"  {"ef",5} {"recall@10",10} {"QPS 1 thread",13} {"QPS 2 threads",14}" + (reference is null ? "" : $" {"hnswlib: ef",12} {"recall@10",10} {"QPS 1 thread",13}"));
                 var efs = parse.GetValue(Efs)!.Split(',').Select(e => int.Parse(e, CultureInfo.InvariantCulture)).ToList();
                 // Untimed, on one thread and two: the first timed pass after an open measured 40 % slower than the next.
                 var warm = new SearchOptions { Ef = efs[0] };
                 Parallel.For(0, data.QueryRows, new ParallelOptions { MaxDegreeOfParallelism = 1 }, q => index.Search(data.Query(q), 10, warm));
                 Parallel.For(0, data.QueryRows, new ParallelOptions { MaxDegreeOfParallelism = 2 }, q => index.Search(data.Query(q), 10, warm));
-                foreach (var ef in efs)
+                var swept = new List<(int Ef, double Recall, double One, double Two)>();
+                var hnswlibEfs = parse.GetValue(HnswlibEfs) is { } listed ? listed.Split(',').Select(e => int.Parse(e, CultureInfo.InvariantCulture)).ToList() : efs;
+                var hnswlibCurve = new List<(double Recall, double Qps)>();
+                // Tsunami's one-thread passes alternate with hnswlib's, so both medians come from the same minutes.
+                string Sweep(int? ef, int? theirEf)
                 {
-                    var search = new SearchOptions { Ef = ef };
-                    var recall = Recall(index, data, truth, data.QueryRows, search);
-                    var one = data.QueryRows / Median(repeat, () => { for (var q = 0; q < data.QueryRows; q++) { index.Search(data.Query(q), 10, search); } });
-                    var two = data.QueryRows / Median(repeat, () => Parallel.For(0, data.QueryRows, new ParallelOptions { MaxDegreeOfParallelism = 2 }, q => index.Search(data.Query(q), 10, search)));
-                    points.Add(new { variant, threads = 1, ef, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(one) });
-                    points.Add(new { variant, threads = 2, ef, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(two) });
-                    Log($"  {ef,5} {recall,10:0.000} {one,13:0} {two,14:0}");
+                    var search = new SearchOptions { Ef = ef ?? 0 };
+                    var (ours, theirs) = (new List<double>(), new List<(double Recall, double Qps)>());
+                    for (var r = 0; r < repeat; r++)
+                    {
+                        if (ef is not null)
+                        {
+                            ours.Add(Time(() => { for (var q = 0; q < data.QueryRows; q++) { index.Search(data.Query(q), 10, search); } }));
+                        }
+                        if (theirEf is { } e)
+                        {
+                            theirs.Add(reference!.Search(e));
+                        }
+                    }
+                    var line = "";
+                    if (ef is not null)
+                    {
+                        var recall = Recall(index, data, truth, data.QueryRows, search);
+                        var one = data.QueryRows / ours.Order().ElementAt(repeat / 2);
+                        var two = data.QueryRows / Median(repeat, () => Parallel.For(0, data.QueryRows, new ParallelOptions { MaxDegreeOfParallelism = 2 }, q => index.Search(data.Query(q), 10, search)));
+                        swept.Add((ef.Value, recall, one, two));
+                        line = $"  {ef,5} {recall,10:0.000} {one,13:0} {two,14:0}";
+                    }
+                    else
+                    {
+                        line = $"  {"",5} {"",10} {"",13} {"",14}";
+                    }
+                    if (theirEf is { } their)
+                    {
+                        var (recall, qps) = (theirs[0].Recall, theirs.Select(t => t.Qps).Order().ElementAt(repeat / 2));
+                        hnswlibCurve.Add((recall, qps));
+                        points.Add(new { variant = "hnswlib", threads = 1, ef = their, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(qps), beside = variant });
+                        line += $" {their,12} {recall,10:0.000} {qps,13:0}";
+                    }
+                    return line;
+                }
+                for (var i = 0; i < Math.Max(efs.Count, reference is null ? 0 : hnswlibEfs.Count); i++)
+                {
+                    Log(Sweep(i < efs.Count ? efs[i] : null, reference is not null && i < hnswlibEfs.Count ? hnswlibEfs[i] : null));
+                }
+                foreach (var (ef, recall, one, two) in swept)
+                {
+                    var times = reference is null ? null : HnswlibReference.QpsAt(hnswlibCurve, recall) is { } at ? Math.Round(one / at, 2) : (double?)null;
+                    points.Add(new { variant, threads = 1, ef, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(one), times_hnswlib = times });
+                    points.Add(new { variant, threads = 2, ef, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(two), times_hnswlib = (double?)null });
+                }
+                if (reference is not null)
+                {
+                    Log($"  one thread against hnswlib at the same recall (its curve measured between these points): " + string.Join(", ", swept.Select(p =>
+                        HnswlibReference.QpsAt(hnswlibCurve, p.Recall) is { } at ? $"ef {p.Ef} ({p.Recall:0.000}) {p.One / at:0.00}×" : $"ef {p.Ef} ({p.Recall:0.000}) outside its curve")));
                 }
             }
 
@@ -106,7 +160,7 @@ internal static class IndexBenchmark
                 opened.ForEach(d => d.Dispose());
                 return 0;
             }
-            Log("  filtered (ef 64, 1,000 queries): selectivity, recall@10 against exact filtered search, QPS");
+            Log($"  filtered on {filteredVariant} (ef 64, 1,000 queries): selectivity, recall@10 against exact filtered search, QPS");
             foreach (var selectivity in new[] { 0.01, 0.10, 0.50 })
             {
                 var allowed = Enumerable.Range(0, n).Where(i => (uint)(i * 2654435761u) % 10_000 < selectivity * 10_000).Select(i => (long)i).ToHashSet();
@@ -122,7 +176,7 @@ internal static class IndexBenchmark
                     }
                 });
                 var recall = hits / (double)exact.Sum(e => e.Count);
-                filtered.Add(new { variant = "hnsw-f32", selectivity, ef = 64, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(queries / seconds) });
+                filtered.Add(new { variant = filteredVariant, selectivity, ef = 64, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(queries / seconds) });
                 Log($"  {selectivity,5:P0} {recall,10:0.000} {queries / seconds,13:0}");
             }
 
@@ -131,6 +185,24 @@ internal static class IndexBenchmark
             return 0;
         });
         return command;
+    }
+
+    /// <summary>hnswlib beside the HNSW variants, on the whole dataset as written (its files are what the C++ reads).</summary>
+    private static HnswlibReference? OpenReference(AnnDataset data, int n, int m, int efConstruction, bool rebuild, int limit, List<object> builds, Action<string> log)
+    {
+        if (limit != 0 || data.Truth.Length == 0)
+        {
+            log("hnswlib: runs on the whole dataset only (no --base); skipped");
+            return null;
+        }
+        var reference = HnswlibReference.Open(data, n, m, efConstruction, rebuild);
+        reference.Search(40); // untimed: its first pass after opening is slower, as Tsunami's is
+        var raw = (long)n * data.Dimensions * sizeof(float);
+        builds.Add(new { variant = "hnswlib", seconds = reference.BuildSeconds is { } b ? Math.Round(b, 1) : (double?)null, memoryBytes = reference.MemoryBytes, memoryToRaw = Math.Round((double)reference.MemoryBytes / raw, 2) });
+        var built = reference.BuildSeconds is { } seconds ? $"built in {seconds:0.0} s ({n / seconds:0} inserts/s)" : "opened from a previous run's file";
+        log($"hnswlib (C++, Debian's libhnswlib-dev, -O3 -march=native; M {m}, ef_construction {efConstruction}, {Environment.ProcessorCount} build threads): {built}, " +
+            $"{reference.MemoryBytes / 1e6:0} MB = {(double)reference.MemoryBytes / raw:0.00}× the raw float32");
+        return reference;
     }
 
     private static void Print(bool json, AnnDataset data, int n, List<object> builds, List<object> points, List<object> filtered)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -10,10 +11,10 @@ namespace Tsunami.Vectors;
 /// the node is skipped). A removed key is a tombstone: still walked through, never returned; an upsert removes and
 /// re-inserts. Filtered search admits only allowed keys to the results while walking the whole graph (so it walks
 /// further the more the filter excludes), and compares exactly when the allowed set is small (as Qdrant does).
-/// Inserts and searches run concurrently (hnswlib's scheme): an insert takes the write lock only to append its vector
-/// and draw its level, then links itself under the read lock, each node's links rewritten under a striped lock;
-/// searches read links without locking (a list being rewritten holds valid nodes, old or new). Removal, compaction
-/// and snapshots take the write lock.
+/// Inserts and searches run concurrently (hnswlib's scheme): under the read lock, an insert appends its vector and
+/// draws its level under a short append lock, then links itself, each node's links rewritten under a striped lock;
+/// searches read links without locking (a list being rewritten holds valid nodes, old or new). Growing the arrays,
+/// removal, compaction and snapshots take the write lock.
 /// </summary>
 public sealed class HnswIndex : IVectorIndex, IDisposable
 {
@@ -22,7 +23,7 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
     private readonly int _m0;
     private readonly double _levelMultiplier;
     private Random _random;
-    private Dictionary<long, int> _nodes = [];
+    private ConcurrentDictionary<long, int> _nodes = [];
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly ThreadLocal<Scratch> _scratch = new(() => new Scratch());
     private int[] _layer0;
@@ -30,10 +31,10 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
     private int[] _levels;
     private long[] _keys;
     private bool[] _removed;
+    private readonly Lock _appendLock = new();
     private readonly Lock _entryLock = new();
     private readonly Lock[] _linkLocks = [.. Enumerable.Range(0, 1024).Select(_ => new Lock())];
     private EntryPoint? _entryPoint;
-    private int _generation;
     private int _compacting;
     private bool _disposed;
     private int _live;
@@ -106,43 +107,63 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
 
     public void Add(long key, ReadOnlySpan<float> vector)
     {
-        int node, generation;
-        _lock.EnterWriteLock();
-        try
+        while (true)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            _lock.EnterReadLock();
+            try
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (TryAppend(key, vector) is { } node)
+                {
+                    WhileLinking?.Invoke();
+                    Insert(node);
+                    return;
+                }
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+            _lock.EnterWriteLock();
+            try
+            {
+                Grow(_space.Rows + 1);
+                _space.Reserve(_space.Rows + 1);
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends the vector, draws its level and gives it the key (an upsert's old node becomes a tombstone), or
+    /// returns null when an array is full: growing replaces the arrays links are written into, which only the
+    /// write lock may do, while appending into room already there runs beside other inserts' linking.
+    /// </summary>
+    private int? TryAppend(long key, ReadOnlySpan<float> vector)
+    {
+        lock (_appendLock)
+        {
+            var node = _space.Rows;
+            if (node >= _keys.Length || node >= _space.Capacity)
+            {
+                return null;
+            }
+            _space.Append(vector); // validates first: a bad vector changes nothing
+            _keys[node] = key;
+            var level = (int)(-Math.Log(1 - _random.NextDouble()) * _levelMultiplier);
+            _levels[node] = level;
+            _upper[node] = level == 0 ? null : Enumerable.Range(0, level).Select(_ => new int[_options.M + 1]).ToArray();
             if (_nodes.TryGetValue(key, out var old))
             {
                 _removed[old] = true;
                 _live--;
             }
-            node = _space.Append(vector);
-            Grow(node + 1);
             _nodes[key] = node;
-            _keys[node] = key;
             _live++;
-            var level = (int)(-Math.Log(1 - _random.NextDouble()) * _levelMultiplier);
-            _levels[node] = level;
-            _upper[node] = level == 0 ? null : Enumerable.Range(0, level).Select(_ => new int[_options.M + 1]).ToArray();
-            generation = _generation;
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
-        _lock.EnterReadLock();
-        try
-        {
-            // A compaction in between rebuilt the graph with this vector already in it.
-            if (generation == _generation)
-            {
-                WhileLinking?.Invoke();
-                Insert(node);
-            }
-        }
-        finally
-        {
-            _lock.ExitReadLock();
+            return node;
         }
     }
 
@@ -158,7 +179,7 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
         _lock.EnterWriteLock();
         try
         {
-            if (!_nodes.Remove(key, out var node))
+            if (!_nodes.TryRemove(key, out var node))
             {
                 return false;
             }
@@ -177,14 +198,9 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
     {
         get
         {
-            _lock.EnterReadLock();
-            try
+            lock (_appendLock) // an append in flight has its row and not yet its key
             {
                 return _space.Rows - _live;
-            }
-            finally
-            {
-                _lock.ExitReadLock();
             }
         }
     }
@@ -214,7 +230,10 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
             try
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                (rows, dropped) = (_space.Rows, _space.Rows - _live);
+                lock (_appendLock)
+                {
+                    (rows, dropped) = (_space.Rows, _space.Rows - _live);
+                }
                 if (dropped == 0)
                 {
                     return 0;
@@ -250,7 +269,6 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
                 (_space, _nodes, _random) = (fresh._space, fresh._nodes, fresh._random);
                 (_layer0, _upper, _levels, _keys, _removed) = (fresh._layer0, fresh._upper, fresh._levels, fresh._keys, fresh._removed);
                 (_entryPoint, _live) = (fresh._entryPoint, fresh._live);
-                _generation++;
                 return dropped;
             }
             finally
@@ -323,7 +341,9 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
                 found = Rescore(found, k * _options.Oversampling, prepared.Exact);
             }
             Interlocked.Add(ref _distanceComputations, counter.Value);
-            return found.Take(k).Select(f => new Neighbor(_keys[f.Node], f.Distance)).ToList();
+            // An upsert during the walk may have made a found node a tombstone after the walk last checked (the
+            // answer may then hold fewer than k: the key's new node was linked too late for this walk).
+            return found.Where(f => !_removed[f.Node]).Take(k).Select(f => new Neighbor(_keys[f.Node], f.Distance)).ToList();
         }
         finally
         {
@@ -461,6 +481,10 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
         candidates.Clear();
         results.Clear();
         var skipRemoved = liveOnly && _live != _space.Rows; // without tombstones, no lookup per candidate
+        if (liveOnly)
+        {
+            WhileSearching?.Invoke();
+        }
         bool Admitted(int node) => (!skipRemoved || !_removed[node]) && (allowed is null || allowed.Contains(_keys[node]));
         void Offer(int node, float distance)
         {
@@ -531,6 +555,12 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
 
     /// <summary>Called by a compaction between its rebuild and its swap (tests that the index serves meanwhile).</summary>
     internal Action? WhileCompacting { get; set; }
+
+    /// <summary>
+    /// Called by a search as it starts walking layer 0, under the read lock (tests of inserts linked while it walks:
+    /// they must fit in the arrays, as growing them needs the write lock).
+    /// </summary>
+    internal Action? WhileSearching { get; set; }
 
     /// <summary>Called by an insert as it starts linking its node (tests that searches do not wait for it).</summary>
     internal Action? WhileLinking { get; set; }
@@ -906,6 +936,11 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
         /// <summary>True when the node was not yet visited.</summary>
         public bool Add(int node)
         {
+            if ((uint)node >= (uint)_stamps.Length)
+            {
+                // Linked by an insert since the search began.
+                Array.Resize(ref _stamps, Math.Max(node + 1, _stamps.Length * 2));
+            }
             if (_stamps[node] == _stamp)
             {
                 return false;

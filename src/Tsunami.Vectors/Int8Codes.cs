@@ -22,12 +22,20 @@ internal sealed class Int8Codes(int dimensions)
     /// <summary>Bytes per vector: the codes, the scale and the code sum.</summary>
     public int BytesPerVector => _stride;
 
+    /// <summary>Rows that fit before <see cref="Write"/> must grow the array.</summary>
+    public int Capacity => _rows.Length / _stride;
+
+    public void Reserve(int rows)
+    {
+        if (rows * _stride > _rows.Length)
+        {
+            Array.Resize(ref _rows, Math.Max(_rows.Length * 2, rows * _stride));
+        }
+    }
+
     public void Write(int row, ReadOnlySpan<float> vector)
     {
-        if ((row + 1) * _stride > _rows.Length)
-        {
-            Array.Resize(ref _rows, Math.Max(_rows.Length * 2, (row + 1) * _stride));
-        }
+        Reserve(row + 1);
         var target = _rows.AsSpan(row * _stride, _stride);
         var codes = MemoryMarshal.Cast<byte, sbyte>(target[..Dimensions]);
         var scale = Encode(vector, codes);

@@ -17,7 +17,7 @@ internal sealed partial class VectorSpace(int dimensions, Metric metric, bool in
     private float[] _values = new float[dimensions * 1024]; // rows from MappedCount on
     private float[] _norms = new float[1024];
 
-    public int Dimensions { get; } = dimensions;
+    public int Dimensions { get; } = dimensions > 0 ? dimensions : throw new ArgumentOutOfRangeException(nameof(dimensions), dimensions, "a vector index needs at least one dimension");
     public Metric Metric { get; } = metric;
     public int Rows { get; private set; }
 
@@ -31,20 +31,30 @@ internal sealed partial class VectorSpace(int dimensions, Metric metric, bool in
         ? _mapped!.Row(row)
         : _values.AsSpan((row - MappedCount) * Dimensions, Dimensions);
 
+    /// <summary>Rows that fit before <see cref="Append"/> must grow the arrays (replacing them under readers' feet).</summary>
+    public int Capacity => Math.Min(Math.Min(_norms.Length, MappedCount + (_values.Length / Dimensions)), _codes?.Capacity ?? int.MaxValue);
+
+    /// <summary>Grows the arrays to hold <paramref name="rows"/> rows (at least doubling them).</summary>
+    public void Reserve(int rows)
+    {
+        if (rows > _norms.Length)
+        {
+            Array.Resize(ref _norms, Math.Max(rows, _norms.Length * 2));
+        }
+        var needed = (rows - MappedCount) * Dimensions;
+        if (needed > _values.Length)
+        {
+            Array.Resize(ref _values, Math.Max(needed, _values.Length * 2));
+        }
+        _codes?.Reserve(rows);
+    }
+
     /// <summary>Appends a vector (normalised for cosine) and returns its row.</summary>
     public int Append(ReadOnlySpan<float> vector)
     {
         Check(vector);
         var row = Rows;
-        if (row == _norms.Length)
-        {
-            Array.Resize(ref _norms, Math.Max(1024, _norms.Length * 2));
-        }
-        var needed = (row - MappedCount + 1) * Dimensions;
-        if (needed > _values.Length)
-        {
-            Array.Resize(ref _values, Math.Max(needed, _values.Length * 2));
-        }
+        Reserve(row + 1);
         Rows++;
         Write(row, vector);
         return row;

@@ -15,13 +15,36 @@ public sealed class VectorIndexTests
         _ => new HnswIndex(dimensions, metric, new HnswOptions { M = 16, EfConstruction = 100 }),
     };
 
-    private static IVectorIndex Fill(IVectorIndex index, float[][] vectors)
+    private static IVectorIndex Fill(IVectorIndex index, float[][] vectors, int first = 0)
     {
         for (var i = 0; i < vectors.Length; i++)
         {
-            index.Add(i, vectors[i]);
+            index.Add(first + i, vectors[i]);
         }
         return index;
+    }
+
+    /// <summary>Runs and waits for an action on a thread of its own (a task waited for may run inline, inside the caller's locks).</summary>
+    private static void OnAnotherThread(Action action)
+    {
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            throw new InvalidOperationException("the action on the other thread failed", failure);
+        }
     }
 
     private static double Recall(IVectorIndex index, IVectorIndex oracle, float[][] queries, int k, SearchOptions? options = null)
@@ -186,12 +209,19 @@ public sealed class VectorIndexTests
     [MemberData(nameof(Indexes))]
     public void Bad_vectors_are_refused_with_the_reason(string kind, Metric metric)
     {
+        Assert.Contains("at least one dimension", Assert.Throws<ArgumentOutOfRangeException>(() => Create(kind, 0, metric)).Message, StringComparison.Ordinal);
         var index = Create(kind, 4, metric);
         Assert.Contains("3 dimensions", Assert.Throws<ArgumentException>(() => index.Add(1, [1, 2, 3])).Message, StringComparison.Ordinal);
         Assert.Contains("NaN", Assert.Throws<ArgumentException>(() => index.Add(1, [1, float.NaN, 0, 0])).Message, StringComparison.Ordinal);
         Assert.Contains("5 dimensions", Assert.Throws<ArgumentException>(() => index.Search([1, 2, 3, 4, 5], 3)).Message, StringComparison.Ordinal);
         Assert.Equal(0, index.Count);
         Assert.Empty(index.Search([1, 0, 0, 0], 3));
+
+        // A refused upsert leaves the vector it would have replaced.
+        index.Add(2, [0, 1, 0, 0]);
+        Assert.Throws<ArgumentException>(() => index.Add(2, [0, float.NaN, 0, 0]));
+        Assert.Equal(1, index.Count);
+        Assert.Equal(2, Assert.Single(index.Search([0, 1, 0, 0], 3)).Key);
     }
 
     [Fact]
@@ -249,6 +279,77 @@ public sealed class VectorIndexTests
         Assert.True(answered, "the search waited for the insert");
         Assert.Equal(7, (await search)[0].Key);
         Assert.Equal(500, index.Search(vectors[500], 1)[0].Key);
+    }
+
+    [Fact]
+    public async Task Two_inserts_link_their_nodes_at_the_same_time()
+    {
+        var vectors = Data.Gaussian(502, 16, seed: 15);
+        var index = new HnswIndex(16, Metric.L2);
+        Fill(index, vectors[..500]);
+        using var bothLinking = new CountdownEvent(2);
+        using var release = new ManualResetEventSlim();
+        index.WhileLinking = () =>
+        {
+            bothLinking.Signal();
+            release.Wait();
+        };
+        var inserts = new[] { Task.Run(() => index.Add(500, vectors[500])), Task.Run(() => index.Add(501, vectors[501])) };
+        // Each insert waits in the middle of linking until both are there: inserts that appended or linked one at
+        // a time would never both arrive (a generous limit only tells the two apart).
+        var together = bothLinking.Wait(TimeSpan.FromMinutes(1));
+        index.WhileLinking = null;
+        release.Set();
+        await Task.WhenAll(inserts);
+        Assert.True(together, "the second insert waited for the first to finish linking");
+        Assert.Equal(502, index.Count);
+        Assert.Equal(501, index.Search(vectors[501], 1)[0].Key);
+    }
+
+    [Fact]
+    public async Task A_search_walks_past_nodes_linked_after_it_began()
+    {
+        var vectors = Data.Clustered(400, 16, clusters: 4, seed: 16);
+        var index = new HnswIndex(16, Metric.L2);
+        Fill(index, vectors[..200]);
+        var inserted = 0;
+        index.WhileSearching = () =>
+        {
+            // The search has sized its visited marks for 200 nodes; 200 more join the graph before it walks.
+            if (Interlocked.Exchange(ref inserted, 1) == 0)
+            {
+                OnAnotherThread(() => Fill(index, vectors[200..], first: 200));
+            }
+        };
+        // A thread of its own, so the search's scratch is new and sized for the nodes there at its start.
+        var hits = await Task.Factory.StartNew(() => index.Search(vectors[300], 10), TaskCreationOptions.LongRunning);
+        index.WhileSearching = null;
+        Assert.Equal(1, inserted);
+        Assert.Equal(400, index.Count);
+        Assert.Contains(hits, h => h.Key >= 200);
+    }
+
+    [Fact]
+    public async Task A_key_upserted_while_a_search_walks_is_returned_once()
+    {
+        var vectors = Data.Clustered(200, 16, clusters: 4, seed: 17);
+        var index = new HnswIndex(16, Metric.L2);
+        Fill(index, vectors);
+        var moved = vectors[7].Select(v => v + 0.001f).ToArray();
+        var upserted = 0;
+        index.WhileSearching = () =>
+        {
+            // The search has looked for tombstones (none) before key 7 moves to a new node next to its old one.
+            if (Interlocked.Exchange(ref upserted, 1) == 0)
+            {
+                OnAnotherThread(() => index.Add(7, moved));
+            }
+        };
+        var hits = await Task.Run(() => index.Search(vectors[7], 10));
+        index.WhileSearching = null;
+        Assert.Equal(1, upserted);
+        Assert.Single(hits, h => h.Key == 7);
+        Assert.Equal(hits.Count, hits.Select(h => h.Key).Distinct().Count());
     }
 
     [Theory]
