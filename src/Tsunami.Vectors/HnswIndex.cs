@@ -198,9 +198,17 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
     {
         get
         {
-            lock (_appendLock) // an append in flight has its row and not yet its key
+            _lock.EnterReadLock();
+            try
             {
-                return _space.Rows - _live;
+                lock (_appendLock) // an append in flight has its row and not yet its key
+                {
+                    return _space.Rows - _live;
+                }
+            }
+            finally
+            {
+                _lock.ExitReadLock();
             }
         }
     }
