@@ -169,10 +169,20 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
 
     /// <summary>
     /// Adds many vectors on <see cref="HnswOptions.BuildThreads"/> threads (inserts run concurrently). The graph then
-    /// depends on the threads' interleaving, so it is not repeatable the way one-by-one adds with a seed are.
+    /// depends on the threads' interleaving, so it is not repeatable the way one-by-one adds with a seed are. A key
+    /// given more than once keeps its last vector, as adding one by one (and replaying a log) would: the earlier
+    /// ones are dropped first, since concurrent inserts would apply them in any order.
     /// </summary>
-    public void AddRange(IReadOnlyList<(long Key, float[] Vector)> items) =>
-        Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.BuildThreads }, i => Add(items[i].Key, items[i].Vector));
+    public void AddRange(IReadOnlyList<(long Key, float[] Vector)> items)
+    {
+        var last = new Dictionary<long, int>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            last[items[i].Key] = i;
+        }
+        var kept = last.Count == items.Count ? items : [.. items.Where((item, i) => last[item.Key] == i)];
+        Parallel.For(0, kept.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.BuildThreads }, i => Add(kept[i].Key, kept[i].Vector));
+    }
 
     public bool Remove(long key)
     {
@@ -430,8 +440,10 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
         for (var layer = Math.Min(level, start.Top); layer >= 0; layer--)
         {
             var found = SearchLayer(query, entries.Select(e => e.Node).ToList(), _options.EfConstruction, layer, liveOnly: false, null, ref counter);
+            found.RemoveAll(f => f.Node == node); // reached through its own links above, made a moment ago
             var chosen = SelectNeighbours(found, _options.M, ref counter);
-            SetLinks(node, layer, chosen.Select(c => c.Node));
+            BeforeSetLinks?.Invoke(node, layer);
+            SetLinks(node, layer, chosen, ref counter);
             foreach (var (neighbour, distance) in chosen)
             {
                 Link(neighbour, node, distance, layer, ref counter);
@@ -458,7 +470,7 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
             for (var changed = true; changed;)
             {
                 changed = false;
-                foreach (var neighbour in Links(current, layer))
+                foreach (var neighbour in WalkLinks(current, layer))
                 {
                     var d = _space.Distance(neighbour, query);
                     counter.Value++;
@@ -525,7 +537,7 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
             }
             // The unvisited neighbours' rows are requested together before any is read, so their cache misses overlap.
             var count = 0;
-            foreach (var neighbour in Links(current, layer))
+            foreach (var neighbour in WalkLinks(current, layer))
             {
                 if (visited.Add(neighbour))
                 {
@@ -569,6 +581,12 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
     /// they must fit in the arrays, as growing them needs the write lock).
     /// </summary>
     internal Action? WhileSearching { get; set; }
+
+    /// <summary>Called by an insert before it writes its node's links on a layer (tests of inserts meeting a node half linked).</summary>
+    internal Action<int, int>? BeforeSetLinks { get; set; }
+
+    /// <summary>A node's top layer (tests).</summary>
+    internal int LevelOf(int node) => _levels[node];
 
     /// <summary>Called by an insert as it starts linking its node (tests that searches do not wait for it).</summary>
     internal Action? WhileLinking { get; set; }
@@ -645,11 +663,32 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
 
     private Lock LinkLock(int node) => _linkLocks[node & (_linkLocks.Length - 1)];
 
-    private void SetLinks(int node, int layer, IEnumerable<int> neighbours)
+    /// <summary>
+    /// Gives a new node its links on a layer. Other inserts may have linked to it there already: having reached it on
+    /// a layer above, they took it as their way in below, where its list was still empty. Those links are kept
+    /// (pruned with the rest when too many), or the nodes that made them could be left with no way in.
+    /// </summary>
+    private void SetLinks(int node, int layer, List<(int Node, float Distance)> chosen, ref Counter counter)
     {
         lock (LinkLock(node))
         {
-            WriteLinks(node, layer, neighbours);
+            var earlier = Links(node, layer);
+            if (earlier.IsEmpty)
+            {
+                WriteLinks(node, layer, chosen.Select(c => c.Node));
+                return;
+            }
+            var candidates = new List<(int Node, float Distance)>(chosen);
+            foreach (var other in earlier)
+            {
+                if (!chosen.Exists(c => c.Node == other))
+                {
+                    candidates.Add((other, _space.Distance(node, other)));
+                    counter.Value++;
+                }
+            }
+            var capacity = layer == 0 ? _m0 : _options.M;
+            WriteLinks(node, layer, (candidates.Count <= capacity ? candidates : SelectNeighbours(candidates, capacity, ref counter)).Select(c => c.Node));
         }
     }
 
@@ -663,6 +702,21 @@ public sealed class HnswIndex : IVectorIndex, IDisposable
             links[offset + 1 + count++] = neighbour;
         }
         links[offset] = count;
+    }
+
+    /// <summary>
+    /// A node's links on a layer to walk on; for a node still being linked (its list there still empty, while it
+    /// has links higher up), those of the nearest layer above, which lead to its neighbourhood: an insert that
+    /// reached it from above and took it as its way in must not find it a dead end.
+    /// </summary>
+    private ReadOnlySpan<int> WalkLinks(int node, int layer)
+    {
+        var links = Links(node, layer);
+        for (var above = layer + 1; links.IsEmpty && above <= _levels[node]; above++)
+        {
+            links = Links(node, above);
+        }
+        return links;
     }
 
     private ReadOnlySpan<int> Links(int node, int layer)

@@ -42,6 +42,24 @@ public sealed class DurableVectorIndexTests : IDisposable
     }
 
     [Fact]
+    public void A_key_given_twice_in_a_batch_keeps_its_last_vector_in_memory_and_after_a_reopen()
+    {
+        const int keys = 1000;
+        (long, float[])[] batch = [.. Enumerable.Range(0, 2 * keys).Select(i => ((long)(i % keys), KeyedVectors.Of(i, Dimensions)))];
+        var graph = new HnswIndex(Dimensions, Metric.L2, new HnswOptions { BuildThreads = 2 });
+        using (var index = DurableVectorIndex.Open(_folder, () => graph))
+        {
+            index.AddRange(batch);
+            Assert.Equal(keys, index.Count);
+            // Only the last copies went in: concurrent inserts of both would apply them in either order.
+            Assert.Equal(0, graph.Tombstones);
+            Assert.All(Contents(index), e => Assert.Equal(KeyedVectors.Of(e.Key + keys, Dimensions), e.Value));
+        }
+        using var reopened = Open();
+        Assert.All(Contents(reopened), e => Assert.Equal(KeyedVectors.Of(e.Key + keys, Dimensions), e.Value));
+    }
+
+    [Fact]
     public void Batches_are_logged_with_one_flush_and_replayed_after_a_reopen()
     {
         using (var index = Open())

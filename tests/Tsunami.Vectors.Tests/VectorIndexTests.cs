@@ -330,6 +330,42 @@ public sealed class VectorIndexTests
     }
 
     [Fact]
+    public void An_insert_meeting_a_node_still_being_linked_keeps_its_way_in_and_finds_the_neighbourhood()
+    {
+        var vectors = Data.Clustered(301, 16, clusters: 4, seed: 18);
+        var index = new HnswIndex(16, Metric.L2, new HnswOptions { M = 8, EfConstruction = 64, BuildThreads = 1 });
+        var (x, y) = (-1, -1);
+        IReadOnlyList<Neighbor> meanwhile = [];
+        index.BeforeSetLinks = (node, layer) =>
+        {
+            // A node that reaches above layer 0 (not a new entry point), just before it gets its layer-0 links:
+            // those above are in place, so other inserts reach it. Another insert lands right next to it meanwhile.
+            if (x < 0 && layer == 0 && index.LevelOf(node) > 0 && index.EntryNode is { } entry && entry != node && index.LevelOf(entry) >= index.LevelOf(node))
+            {
+                x = node;
+                OnAnotherThread(() => meanwhile = index.Search(vectors[node], 5));
+                OnAnotherThread(() => index.Add(1000, [.. vectors[node].Select(v => v + 1e-3f)]));
+            }
+            else if (x >= 0 && y < 0)
+            {
+                y = node;
+            }
+        };
+        for (var i = 0; i < vectors.Length && x < 0; i++)
+        {
+            index.Add(i, vectors[i]);
+        }
+        index.BeforeSetLinks = null;
+        Assert.True(x >= 0 && y >= 0, "no node reached above layer 0");
+        // The newcomer's link into the half-linked node survives that node's own links being written...
+        Assert.True(index.LinksOf(x).Contains(y), $"x {x} links [{string.Join(",", index.LinksOf(x).ToArray())}], y {y} links [{string.Join(",", index.LinksOf(y).ToArray())}] level {index.LevelOf(y)}, x level {index.LevelOf(x)}");
+        // ...and walks past the half-linked node (a dead end on layer 0) reach the neighbourhood beyond it.
+        Assert.Equal(5, meanwhile.Count);
+        Assert.True(index.LinksOf(y).Length > 1, $"the newcomer has {index.LinksOf(y).Length} link(s)");
+        Assert.DoesNotContain(y, index.LinksOf(y).ToArray());
+    }
+
+    [Fact]
     public async Task A_key_upserted_while_a_search_walks_is_returned_once()
     {
         var vectors = Data.Clustered(200, 16, clusters: 4, seed: 17);
