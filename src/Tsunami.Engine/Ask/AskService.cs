@@ -31,7 +31,7 @@ public sealed class AskService(
     /// <summary>The CLIP model, when one is installed and has embedded stored photos: then it matches things by meaning.</summary>
     private async Task<ClipModel?> ClipSpaceAsync(ISearchSession session, CancellationToken cancellationToken)
     {
-        if (await session.VectorGenerationAsync(ClipSpace, cancellationToken) == 0)
+        if (await session.VectorGenerationAsync(VectorSpaceNames.Clip, cancellationToken) == 0)
         {
             return null;
         }
@@ -44,8 +44,6 @@ public sealed class AskService(
             return null;
         }
     }
-
-    internal const string ClipSpace = "clip";
 
     /// <exception cref="QuestionException">The question cannot be answered as written.</exception>
     public async Task<Answer> AskAsync(string question, AskOptions options, CancellationToken cancellationToken)

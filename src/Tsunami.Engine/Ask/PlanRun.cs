@@ -135,7 +135,7 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
     public async Task<Signal> SimilarAsync(string reference, float[]? embedding, long[]? within, CancellationToken cancellationToken)
     {
         // With a CLIP model's vectors stored, photos are compared in its space; else by the classifier's features.
-        var (space, stage, by) = Clip is null ? ("visual", EnrichmentStage.Labels, "") : (AskService.ClipSpace, EnrichmentStage.Clip, " (CLIP)");
+        var (space, stage, by) = Clip is null ? (VectorSpaceNames.Visual, EnrichmentStage.Labels, "") : (VectorSpaceNames.Clip, EnrichmentStage.Clip, " (CLIP)");
         var visual = await vectors.GetAsync(session, space, cancellationToken);
         long? itself = null;
         if (embedding is null)
@@ -197,7 +197,7 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
             notes.Add($"\"{thing.Phrase}\" is not a word any model knows; left out");
             return null;
         }
-        return new Meaning(await vectors.GetAsync(session, SemanticSpace.Name, cancellationToken), query, "semantic space",
+        return new Meaning(await vectors.GetAsync(session, VectorSpaceNames.Semantic, cancellationToken), query, "semantic space",
             "semantic", $"close in meaning to \"{thing.Phrase}\"", AskService.SemanticThreshold);
     }
 
@@ -205,7 +205,7 @@ internal sealed class PlanRun(ISearchSession session, IAssetStore assets, Vision
     private async Task<Meaning?> InClipSpaceAsync(ClipModel clip, ThingTerm thing, CancellationToken cancellationToken)
     {
         var query = await clip.EmbedThingAsync(thing.Phrase, cancellationToken);
-        var space = await vectors.GetAsync(session, AskService.ClipSpace, cancellationToken);
+        var space = await vectors.GetAsync(session, VectorSpaceNames.Clip, cancellationToken);
         if (space.Dimensions != query.Length)
         {
             notes.Add($"\"{thing.Phrase}\": the stored CLIP vectors come from another model; run 'tsunami enrich --stage clip'");

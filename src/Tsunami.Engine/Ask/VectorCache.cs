@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using Microsoft.Extensions.Options;
 using Tsunami.Core.Search;
-using Tsunami.Inference.Concepts;
+using Tsunami.Core.Storage;
 using Tsunami.Storage;
 using Tsunami.Vectors;
 
@@ -84,7 +84,7 @@ public sealed class VectorCache(IOptions<VectorIndexOptions> options, DataDirect
     }
 
     /// <summary>The vector spaces questions search: the classifier's features, the GloVe semantic space, CLIP's.</summary>
-    private static readonly string[] Spaces = ["visual", SemanticSpace.Name, AskService.ClipSpace];
+    private static readonly string[] Spaces = [VectorSpaceNames.Visual, VectorSpaceNames.Semantic, VectorSpaceNames.Clip];
 
     public void Dispose()
     {

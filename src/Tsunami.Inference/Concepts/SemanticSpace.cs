@@ -10,7 +10,6 @@ namespace Tsunami.Inference.Concepts;
 /// </summary>
 public sealed class SemanticSpace(WordVectors words)
 {
-    public const string Name = "semantic";
     private readonly ConcurrentDictionary<string, float[]?> _phrases = new(StringComparer.Ordinal);
 
     public float[]? EmbedConcepts(IEnumerable<(string Name, float Weight)> concepts)

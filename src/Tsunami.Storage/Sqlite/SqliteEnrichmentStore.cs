@@ -204,7 +204,7 @@ public sealed class SqliteEnrichmentStore(SqliteDatabase database, TimeProvider 
             await SqliteCommands.ExecuteAsync(connection, transaction, "INSERT INTO zero_shot_labels (asset_id, label, score) VALUES ($id, $label, $score);",
                 cancellationToken, ("$id", id), ("$label", z.Label), ("$score", z.Score));
         }
-        foreach (var (space, vector) in new[] { ("visual", e.Embedding), ("semantic", e.Semantic), ("clip", e.Clip) })
+        foreach (var (space, vector) in new[] { (VectorSpaceNames.Visual, e.Embedding), (VectorSpaceNames.Semantic, e.Semantic), (VectorSpaceNames.Clip, e.Clip) })
         {
             if (vector is not null)
             {
