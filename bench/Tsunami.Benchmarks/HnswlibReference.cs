@@ -78,11 +78,17 @@ internal sealed class HnswlibReference : IDisposable
 
     /// <summary>
     /// hnswlib's QPS at <paramref name="recall"/>, read off its curve between the two points around it (null
-    /// outside the curve): how a point of Tsunami's compares at the same recall.
+    /// outside the curve): how a point of Tsunami's compares at the same recall. A point timed in one of this
+    /// machine's slow spells can come out slower than one of higher recall; the curve takes at each point the best
+    /// QPS hnswlib reached at that recall or higher, so such a spell never flatters Tsunami.
     /// </summary>
     public static double? QpsAt(IReadOnlyList<(double Recall, double Qps)> curve, double recall)
     {
         var sorted = curve.OrderBy(p => p.Recall).ToList();
+        for (var i = sorted.Count - 2; i >= 0; i--)
+        {
+            sorted[i] = (sorted[i].Recall, Math.Max(sorted[i].Qps, sorted[i + 1].Qps));
+        }
         for (var i = 1; i < sorted.Count; i++)
         {
             var (low, high) = (sorted[i - 1], sorted[i]);

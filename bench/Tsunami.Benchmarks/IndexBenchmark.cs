@@ -21,12 +21,13 @@ internal static class IndexBenchmark
     private static readonly Option<bool> Rebuild = new("--rebuild") { Description = "Build the graphs again instead of opening the ones a previous run saved" };
     private static readonly Option<int> Repeat = new("--repeat") { Description = "Time each point this many times and report the median", DefaultValueFactory = _ => 1 };
     private static readonly Option<bool> Hnswlib = new("--hnswlib") { Description = "Also run hnswlib (C++) on the same files, each ef right after Tsunami's, and compare QPS at equal recall" };
-    private static readonly Option<int> HnswlibM = new("--hnswlib-m") { Description = "hnswlib's M (ef_construction as --ef-construction); 16 as in the issue's figures", DefaultValueFactory = _ => 16 };
+    private static readonly Option<int> HnswlibM = new("--hnswlib-m") { Description = "hnswlib's M; 16 as in the issue's figures", DefaultValueFactory = _ => 16 };
+    private static readonly Option<int?> HnswlibEfConstruction = new("--hnswlib-ef-construction") { Description = "hnswlib's ef_construction (default: --ef-construction)" };
     private static readonly Option<string?> HnswlibEfs = new("--hnswlib-efs") { Description = "hnswlib's ef sweep (default: --efs); its i-th point is timed right after Tsunami's i-th" };
 
     public static Command Create()
     {
-        var command = new Command("index", "Vector index build, memory and recall@10/QPS curve on GloVe-100") { Efs, M, EfConstruction, Limit, Variants, Json, Rebuild, Repeat, Hnswlib, HnswlibM, HnswlibEfs };
+        var command = new Command("index", "Vector index build, memory and recall@10/QPS curve on GloVe-100") { Efs, M, EfConstruction, Limit, Variants, Json, Rebuild, Repeat, Hnswlib, HnswlibM, HnswlibEfConstruction, HnswlibEfs };
         command.SetAction(parse =>
         {
             var json = parse.GetValue(Json);
@@ -65,7 +66,7 @@ internal static class IndexBenchmark
                 MeasureFlat("flat-f32", scored, Time(() => AddAll(scored, data, n)), data, n, truth, repeat, builds, points, Log);
             }
 
-            using var reference = parse.GetValue(Hnswlib) && variants.Any(v => v.StartsWith("hnsw-", StringComparison.Ordinal)) ? OpenReference(data, n, parse.GetValue(HnswlibM), parse.GetValue(EfConstruction), parse.GetValue(Rebuild), parse.GetValue(Limit), builds, Log) : null;
+            using var reference = parse.GetValue(Hnswlib) && variants.Any(v => v.StartsWith("hnsw-", StringComparison.Ordinal)) ? OpenReference(data, n, parse.GetValue(HnswlibM), parse.GetValue(HnswlibEfConstruction) ?? parse.GetValue(EfConstruction), parse.GetValue(Rebuild), parse.GetValue(Limit), builds, Log) : null;
             HnswIndex? hnsw = null; // filtered search runs on the first HNSW variant measured
             var filteredVariant = "";
             var opened = new List<IDisposable>(); // kept open: an int8 index reads its float32 rows from the snapshot
