@@ -119,7 +119,7 @@ internal static class IndexBenchmark
                     if (ef is not null)
                     {
                         var recall = Recall(index, data, truth, data.QueryRows, search);
-                        var one = data.QueryRows / ours.Order().ElementAt(repeat / 2);
+                        var one = data.QueryRows / MedianOf(ours);
                         var two = data.QueryRows / Median(repeat, () => Parallel.For(0, data.QueryRows, new ParallelOptions { MaxDegreeOfParallelism = 2 }, q => index.Search(data.Query(q), 10, search)));
                         swept.Add((ef.Value, recall, one, two));
                         line = $"  {ef,5} {recall,10:0.000} {one,13:0} {two,14:0}";
@@ -130,7 +130,7 @@ internal static class IndexBenchmark
                     }
                     if (theirEf is { } their)
                     {
-                        var (recall, qps) = (theirs[0].Recall, theirs.Select(t => t.Qps).Order().ElementAt(repeat / 2));
+                        var (recall, qps) = (theirs[0].Recall, MedianOf(theirs.Select(t => t.Qps)));
                         hnswlibCurve.Add((recall, qps));
                         points.Add(new { variant = "hnswlib", threads = 1, ef = their, recall_at_10 = Math.Round(recall, 4), qps = Math.Round(qps), beside = variant });
                         line += $" {their,12} {recall,10:0.000} {qps,13:0}";
@@ -293,10 +293,12 @@ internal static class IndexBenchmark
     }
 
     /// <summary>The median of <paramref name="runs"/> timings: this machine is shared, and single runs vary by a quarter.</summary>
-    private static double Median(int runs, Action action)
+    private static double Median(int runs, Action action) => MedianOf(Enumerable.Range(0, runs).Select(_ => Time(action)));
+
+    private static double MedianOf(IEnumerable<double> values)
     {
-        var seconds = Enumerable.Range(0, runs).Select(_ => Time(action)).Order().ToList();
-        return seconds[runs / 2];
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
     }
 
     private static double Time(Action action)
