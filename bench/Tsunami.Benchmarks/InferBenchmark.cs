@@ -24,6 +24,7 @@ internal static class InferBenchmark
     private static readonly Option<string> Model = new("--model") { Description = "A default model: mobilenetv2, ppocr-rec, ppocr-det or yolox-nano", DefaultValueFactory = _ => "ppocr-rec" };
     private static readonly Option<string> Concurrency = new("--concurrency") { Description = "Comma-separated client counts", DefaultValueFactory = _ => "1,2,4,8,16,32" };
     private static readonly Option<double> Seconds = new("--seconds") { Description = "Measuring time per point", DefaultValueFactory = _ => 6 };
+    private static readonly Option<int> Delay = new("--max-queue-delay-us") { Description = "The batching variant's max_queue_delay_microseconds", DefaultValueFactory = _ => 2000 };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object" };
 
     /// <summary>The shape one request carries (batch 1), per default model.</summary>
@@ -32,16 +33,15 @@ internal static class InferBenchmark
         ["mobilenetv2"] = [1, 3, 224, 224],
         ["ppocr-rec"] = [1, 3, 48, 320],
         ["ppocr-det"] = [1, 3, 320, 320],
+        ["ppocr-cls"] = [1, 3, 48, 192],
         ["yolox-nano"] = [1, 3, 416, 416],
     };
-
-    private const int BatchingDelayMicroseconds = 2000;
 
     private sealed record Point(string Mode, int Clients, double InferencesPerSecond, double P50, double P95, double P99, double MeanBatch, int Errors);
 
     public static Command Create()
     {
-        var command = new Command("infer", "Open Inference Protocol throughput and latency under concurrent clients, batching on and off") { Model, Concurrency, Seconds, Json };
+        var command = new Command("infer", "Open Inference Protocol throughput and latency under concurrent clients, batching on and off") { Model, Concurrency, Seconds, Delay, Json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var model = parse.GetValue(Model)!;
@@ -51,8 +51,9 @@ internal static class InferBenchmark
             }
             var clients = parse.GetValue(Concurrency)!.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToList();
             var seconds = parse.GetValue(Seconds);
+            var delay = parse.GetValue(Delay);
             using var temp = new TempDirectory();
-            await using var server = await StartAsync(temp, model, cancellationToken);
+            await using var server = await StartAsync(temp, model, delay, cancellationToken);
             var runtime = server.Services.GetRequiredService<ModelRuntime>();
             var served = runtime.Get(model);
             var body = Body(served.Inputs[0].Name, shape);
@@ -83,15 +84,17 @@ internal static class InferBenchmark
             }
             var offline = Offline(served, shape, seconds / 2);
             var config = served.Config;
+            var p99Bound = P99Bound(offline, config.MaxBatchSize, served.InstanceCount, delay);
             var summary = new
             {
                 model,
                 requestShape = shape,
                 instances = served.InstanceCount,
                 maxBatchSize = config.MaxBatchSize,
-                maxQueueDelayMs = BatchingDelayMicroseconds / 1000.0,
+                maxQueueDelayMs = delay / 1000.0,
                 points,
                 offlineInferencesPerSecond = offline,
+                p99BoundMs = p99Bound,
             };
             if (parse.GetValue(Json))
             {
@@ -107,12 +110,19 @@ internal static class InferBenchmark
             }
             Console.WriteLine($"  offline (Session.Run back to back on every instance), inferences/s by batch size: " +
                 string.Join(", ", offline.Select(o => $"{o.Key}: {o.Value:0.0}")));
+            var best = offline.MaxBy(o => o.Value);
+            Console.WriteLine($"  best fixed batch {best.Key}: {best.Value:0.0}/s; at each concurrency, batching's share of it: " +
+                string.Join(", ", points.Where(p => p.Mode.EndsWith("batching", StringComparison.Ordinal) && !p.Mode.EndsWith("no batching", StringComparison.Ordinal))
+                    .Select(p => $"{p.Mode} c{p.Clients} {p.InferencesPerSecond / best.Value:0%}")));
+            Console.WriteLine($"  p99 bound, max queue delay + one full batch ({Math.Max(1, config.MaxBatchSize)}) computed on one instance: {p99Bound:0.0} ms; " +
+                "batching points within it: " + string.Join(", ", points.Where(p => p.Mode.EndsWith("batching", StringComparison.Ordinal) && !p.Mode.EndsWith("no batching", StringComparison.Ordinal) && p.P99 <= p99Bound)
+                    .Select(p => $"{p.Mode} c{p.Clients}")));
             return 0;
         });
         return command;
     }
 
-    private static async Task<WebApplication> StartAsync(TempDirectory temp, string model, CancellationToken cancellationToken)
+    private static async Task<WebApplication> StartAsync(TempDirectory temp, string model, int delay, CancellationToken cancellationToken)
     {
         var repository = temp.Combine("repository");
         var settings = new List<string>
@@ -128,7 +138,7 @@ internal static class InferBenchmark
         await app.StartAsync(cancellationToken);
         var runtime = app.Services.GetRequiredService<ModelRuntime>();
         // The same file and instances twice, whatever the shipped configuration says: with the dynamic batcher
-        // (2 ms delay, preferred batch 8) and without it (each request runs alone).
+        // (the given delay, preferred batch 8) and without it (each request runs alone).
         var served = runtime.Get(model);
         var config = served.Config;
         foreach (var (suffix, batching) in new[] { ("-batching", true), ("-nobatch", false) })
@@ -141,7 +151,7 @@ internal static class InferBenchmark
                 name = model + suffix,
                 max_batch_size = config.MaxBatchSize,
                 dynamic_batching = batching && config.MaxBatchSize > 0
-                    ? new { preferred_batch_size = new[] { Math.Min(8, config.MaxBatchSize) }, max_queue_delay_microseconds = BatchingDelayMicroseconds }
+                    ? new { preferred_batch_size = new[] { Math.Min(8, config.MaxBatchSize) }, max_queue_delay_microseconds = delay }
                     : null,
                 instance_group = config.InstanceGroup.Select(g => new { count = g.Count, kind = g.Kind }),
             }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
@@ -220,6 +230,16 @@ internal static class InferBenchmark
             result[batch] = Math.Round(total / watch.Elapsed.TotalSeconds, 1);
         }
         return result;
+    }
+
+    /// <summary>
+    /// The latency a batched request should stay under (the "max queue delay + one batch's compute"): the
+    /// delay, plus a full batch computed on one instance at the per-item rate of the largest batch measured offline.
+    /// </summary>
+    private static double P99Bound(Dictionary<int, double> offline, int maxBatchSize, int instances, int delayMicroseconds)
+    {
+        var largest = offline.MaxBy(o => o.Key);
+        return Math.Round(delayMicroseconds / 1000.0 + Math.Max(1, maxBatchSize) * instances / largest.Value * 1000, 1);
     }
 
     private static async Task<double> MetricAsync(HttpClient http, string metric, string model)

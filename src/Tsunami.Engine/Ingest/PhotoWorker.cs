@@ -50,6 +50,7 @@ internal sealed class PhotoWorker(
         {
             var photo = processor.Process(content, enrichment?.Views);
             clock.AddDecode(photo.DecodeTime);
+            clock.AddViews(photo.ViewsTime);
             clock.AddEncode(photo.EncodeTime);
             clock.AddMetadata(photo.MetadataTime);
 

@@ -40,14 +40,15 @@ public sealed class PhotoProcessor
             var (width, height) = orientation >= 5 ? (source.Height, source.Width) : (source.Width, source.Height);
 
             using var previewPixels = DecodePreview(content, source, orientation);
-            var modelViews = views is { Count: > 0 } ? MakeViews(previewPixels, views) : [];
             var decodeTime = clock.Elapsed;
+            var modelViews = views is { Count: > 0 } ? MakeViews(previewPixels, views) : [];
+            var viewsTime = clock.Elapsed - decodeTime;
 
             var previewJpeg = previewPixels.JpegsaveBuffer(q: _options.PreviewQuality, keep: Enums.ForeignKeep.None);
             using var thumbnail = ResizeToFit(previewPixels, _options.ThumbnailSize);
             var thumbnailWebp = thumbnail.WebpsaveBuffer(q: _options.ThumbnailQuality, effort: 1, keep: Enums.ForeignKeep.None);
             var perceptualHash = ComputePerceptualHash(thumbnail);
-            var encodeTime = clock.Elapsed - decodeTime;
+            var encodeTime = clock.Elapsed - decodeTime - viewsTime;
 
             var capture = CaptureMetadataReader.Read(content);
             return new ProcessedPhoto
@@ -61,8 +62,9 @@ public sealed class PhotoProcessor
                 Thumbnail = new EncodedImage(thumbnailWebp, "image/webp", thumbnail.Width, thumbnail.Height),
                 Views = modelViews,
                 DecodeTime = decodeTime,
+                ViewsTime = viewsTime,
                 EncodeTime = encodeTime,
-                MetadataTime = clock.Elapsed - decodeTime - encodeTime,
+                MetadataTime = clock.Elapsed - decodeTime - viewsTime - encodeTime,
             };
         }
         catch (VipsException e)
@@ -92,26 +94,23 @@ public sealed class PhotoProcessor
         }
     }
 
-    /// <summary>Largest view first, each made from the smallest one already made that is still large enough (bicubic views from the decoded pixels).</summary>
+    /// <summary>
+    /// Largest view first, each made from the smallest one already made that is still large enough (bicubic views
+    /// from the decoded pixels). A view is resized straight into its managed pixels, and the next is read from those
+    /// in place: no copy of each view held in libvips' memory besides (a quarter of the views' time, bench enrich).
+    /// </summary>
     private static RgbImage[] MakeViews(Image source, IReadOnlyList<ViewSize> sizes)
     {
-        var made = new List<(ViewSize Size, Image Image)> { (new ViewSize(int.MaxValue), source) };
-        try
+        var views = new RgbImage[sizes.Count];
+        foreach (var (size, index) in sizes.Select((s, i) => (s, i)).OrderByDescending(v => Longest(source, v.s)))
         {
-            var views = new RgbImage[sizes.Count];
-            foreach (var (size, index) in sizes.Select((s, i) => (s, i)).OrderByDescending(v => Longest(source, v.s)))
-            {
-                var from = size.Bicubic ? source : made.Where(m => Longest(m.Image, m.Size) >= Longest(source, size)).MinBy(m => m.Image.Width)!.Image;
-                var view = Resized(from, size);
-                made.Add((size, view));
-                views[index] = ToRgb(view);
-            }
-            return views;
+            var target = Longest(source, size);
+            var from = size.Bicubic ? null : views.Where(v => v is not null && Math.Max(v.Width, v.Height) >= target).MinBy(v => v.Width);
+            using var image = from is null ? source.Copy() : Image.NewFromMemory(from.Pixels, from.Width, from.Height, 3, Enums.BandFormat.Uchar);
+            using var resized = Resized(image, size);
+            views[index] = ToRgb(resized);
         }
-        finally
-        {
-            made.Skip(1).ToList().ForEach(m => m.Image.Dispose());
-        }
+        return views;
     }
 
     /// <summary>The longer side an image of the source's shape has at this view size.</summary>
@@ -125,12 +124,9 @@ public sealed class PhotoProcessor
     {
         var side = size.ShorterSide ? Math.Min(image.Width, image.Height) : Math.Max(image.Width, image.Height);
         var scale = (double)size.Pixels / side;
-        if (scale == 1 || (scale > 1 && !size.Bicubic))
-        {
-            return image.Copy();
-        }
-        using var resized = image.Resize(scale, size.Bicubic ? Enums.Kernel.Cubic : Enums.Kernel.Linear);
-        return resized.CopyMemory();
+        return scale == 1 || (scale > 1 && !size.Bicubic)
+            ? image.Copy()
+            : image.Resize(scale, size.Bicubic ? Enums.Kernel.Cubic : Enums.Kernel.Linear);
     }
 
     /// <summary>

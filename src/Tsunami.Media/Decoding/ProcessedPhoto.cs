@@ -19,8 +19,11 @@ public sealed record ProcessedPhoto
     /// <summary>The upright pixels at the sizes asked for, in that order (empty when none were).</summary>
     public IReadOnlyList<Core.Imaging.RgbImage> Views { get; init; } = [];
 
-    /// <summary>Time spent decoding and resizing (libvips evaluates lazily, so the two are one).</summary>
+    /// <summary>Time spent decoding into the upright preview's pixels (libvips evaluates lazily: the reduction to preview size is part of it).</summary>
     public TimeSpan DecodeTime { get; init; }
+
+    /// <summary>Time spent making the <see cref="Views"/> from the decoded pixels (zero when none were asked for).</summary>
+    public TimeSpan ViewsTime { get; init; }
 
     /// <summary>Time spent encoding the thumbnail and preview and computing the perceptual hash.</summary>
     public TimeSpan EncodeTime { get; init; }
