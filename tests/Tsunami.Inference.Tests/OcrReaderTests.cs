@@ -40,22 +40,39 @@ public sealed class OcrReaderTests(RealModels models) : IClassFixture<RealModels
     }
 
     [Fact]
-    public async Task The_gate_skips_full_detection_where_it_sees_no_text()
+    public async Task The_gate_skips_full_detection_where_it_sees_no_text_and_the_full_view_is_never_made()
     {
-        var views = models.Views("darknet/horses.jpg", Core.Imaging.ViewSize.Longer(960), Core.Imaging.ViewSize.Longer(320));
+        using var views = models.OpenViews(File.ReadAllBytes(RepositoryPaths.Sample("skimage/coffee.png")), Gate);
+        var full = views.Deferred(Full);
         var before = models.TextDetections;
-        Assert.Empty(await models.Text.ReadAsync(views[0], views[1]));
+        Assert.Empty(await models.Text.ReadAsync(full, views[Gate]));
         Assert.Equal(1, models.TextDetections - before);
+        Assert.False(full.IsValueCreated);
+        Assert.DoesNotContain(Full, views.Made);
     }
 
     [Fact]
     public async Task Large_text_is_read_from_the_gate_boxes_without_a_second_detection()
     {
-        var sign = Views(TextPhotos.Sign("HIGH VOLTAGE 42"));
+        using var sign = models.OpenViews(TextPhotos.Sign("HIGH VOLTAGE 42"), Gate);
+        var full = sign.Deferred(Full);
         var before = models.TextDetections;
-        Assert.Equal("HIGH VOLTAGE 42", Assert.Single(await models.Text.ReadAsync(sign[0], sign[1])).Text);
+        Assert.Equal("HIGH VOLTAGE 42", Assert.Single(await models.Text.ReadAsync(full, sign[Gate])).Text);
+        Assert.Equal(1, models.TextDetections - before);
+        Assert.True(full.IsValueCreated);
+    }
+
+    [Fact]
+    public async Task A_gate_as_large_as_the_photo_is_its_only_detection()
+    {
+        var small = models.Views(TextPhotos.Sign("HIGH VOLTAGE 42"), Core.Imaging.ViewSize.Longer(640))[0];
+        var before = models.TextDetections;
+        Assert.Equal("HIGH VOLTAGE 42", Assert.Single(await models.Text.ReadAsync(small, small)).Text);
         Assert.Equal(1, models.TextDetections - before);
     }
+
+    private static readonly Core.Imaging.ViewSize Full = Core.Imaging.ViewSize.Longer(960);
+    private static readonly Core.Imaging.ViewSize Gate = Core.Imaging.ViewSize.Longer(320);
 
     [Fact]
     public async Task Small_text_makes_the_gate_run_the_full_detection_and_loses_nothing()
@@ -67,8 +84,6 @@ public sealed class OcrReaderTests(RealModels models) : IClassFixture<RealModels
         Assert.Equal(2, models.TextDetections - before);
         Assert.Equal(full, gated);
     }
-
-    private IReadOnlyList<RgbImage> Views(byte[] jpeg) => models.Views(jpeg, Core.Imaging.ViewSize.Longer(960), Core.Imaging.ViewSize.Longer(320));
 
     [Theory]
     [InlineData("darknet/horses.jpg")]

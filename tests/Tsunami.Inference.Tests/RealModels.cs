@@ -61,6 +61,9 @@ public sealed class RealModels : IDisposable
 
     public IReadOnlyList<RgbImage> Views(byte[] content, params Core.Imaging.ViewSize[] sizes) => _processor.DecodeViews(content, sizes);
 
+    /// <summary>The views made up front; others when first read.</summary>
+    public Media.Decoding.PhotoViews OpenViews(byte[] content, params Core.Imaging.ViewSize[] sizes) => _processor.OpenViews(content, sizes);
+
     public void Dispose()
     {
         _yolox.Dispose();

@@ -163,8 +163,9 @@ public sealed class UiTests : IAsyncLifetime
         await page.WaitForFunctionAsync("() => Number(document.body.dataset.ticks) >= 1");
         Assert.Contains("MB", await page.Locator("#storage tr[data-collection=samples]").InnerTextAsync(), StringComparison.Ordinal);
 
-        // Traffic goes on until the page has shown it (a fixed window raced the page's 2 s refresh on a busy machine).
-        using var traffic = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        // Traffic goes on until the page has shown it (a fixed window raced the page's 2 s refresh on a busy machine;
+        // with every test class running beside it, the page once took over 20 s to show it).
+        using var traffic = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var load = Task.Run(async () =>
         {
             while (!traffic.IsCancellationRequested)
@@ -174,9 +175,9 @@ public sealed class UiTests : IAsyncLifetime
         });
         await page.WaitForFunctionAsync(
             "() => Number(document.querySelector('#models tr[data-model=affine] td:nth-child(3)')?.textContent) > 0",
-            null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+            null, new PageWaitForFunctionOptions { Timeout = 60_000 });
         await page.WaitForFunctionAsync("() => ['latency', 'batch', 'queued'].every(id => document.getElementById(id).dataset.series?.split(' ').includes('affine'))",
-            null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+            null, new PageWaitForFunctionOptions { Timeout = 60_000 });
         await traffic.CancelAsync();
         await load;
         Assert.Equal("1", await page.Locator("#models tr[data-model=affine] td:nth-child(7)").InnerTextAsync());

@@ -74,7 +74,16 @@ public sealed partial class EnrichmentService(
                     async (chunk, token) =>
                     {
                         var (inputs, failures) = await DecodeAsync(chunk, enricher.Views, clock, token);
-                        var results = await WithPrivateThumbnailsAsync(await enricher.EnrichAsync(inputs, versions, token), chunk, token);
+                        IReadOnlyList<AssetEnrichment> results;
+                        try
+                        {
+                            results = await enricher.EnrichAsync(inputs, versions, token);
+                        }
+                        finally
+                        {
+                            inputs.ForEach(input => input.Views.Dispose());
+                        }
+                        results = await WithPrivateThumbnailsAsync(results, chunk, token);
                         await batches.Writer.WriteAsync([.. results, .. failures], token);
                     });
                 batches.Writer.Complete();
@@ -159,8 +168,7 @@ public sealed partial class EnrichmentService(
                 await using var stream = blobs.OpenRead(work.Preview);
                 using var buffer = new MemoryStream();
                 await stream.CopyToAsync(buffer, cancellationToken);
-                var decoded = processor.DecodeViews(buffer.ToArray(), views);
-                inputs.Add(new EnrichmentInput(work, views.Select((view, k) => (view, decoded[k])).ToDictionary(p => p.view, p => p.Item2)));
+                inputs.Add(new EnrichmentInput(work, processor.OpenViews(buffer.ToArray(), views)));
             }
             catch (Exception e) when (e is MediaException or IOException)
             {

@@ -22,7 +22,7 @@ internal sealed class InlineEnrichment(
         var preview = asset.Derived.Single(d => d.Kind == DerivedKind.Preview).Hash;
         var thumbnail = asset.Derived.Single(d => d.Kind == DerivedKind.Thumbnail).Hash;
         var work = new EnrichmentWork(asset.Id, preview, thumbnail, asset.Width, asset.Height, [.. versions.Keys]);
-        var views = enricher.Views.Select((view, i) => (view, photo.Views[i])).ToDictionary(p => p.view, p => p.Item2);
+        var views = photo.Views ?? throw new ArgumentException("the photo was processed without the enrichment's views", nameof(photo));
         var result = (await enricher.EnrichAsync([new EnrichmentInput(work, views)], versions, cancellationToken))[0];
         return await privateThumbnails.AddAsync(result, photo.Thumbnail.Content, asset.Width, cancellationToken);
     }

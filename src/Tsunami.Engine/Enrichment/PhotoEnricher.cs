@@ -6,11 +6,12 @@ using Tsunami.Engine.Clip;
 using Tsunami.Inference;
 using Tsunami.Inference.Vision;
 using Tsunami.Media.Analysis;
+using Tsunami.Media.Decoding;
 
 namespace Tsunami.Engine.Enrichment;
 
 /// <summary>A photo ready for the models: its work item and its upright pixels at each size a model wants.</summary>
-internal sealed record EnrichmentInput(EnrichmentWork Work, IReadOnlyDictionary<ViewSize, RgbImage> Views);
+internal sealed record EnrichmentInput(EnrichmentWork Work, PhotoViews Views);
 
 /// <summary>Runs the requested stages over a batch of decoded photos; a stage that fails on a photo fails only there.</summary>
 internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, QualityAnalyzer quality, EnrichmentClock clock, InferenceOptions options)
@@ -21,9 +22,12 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
     private ViewSize TextView => ViewSize.Longer(options.TextDetectionMaxSide);
     private ViewSize? GateView => options.TextGateMaxSide > 0 ? ViewSize.Longer(options.TextGateMaxSide) : null;
 
-    /// <summary>The sizes the stages read the photo at: decoded once, resized once each (quality reads the faces view).</summary>
+    /// <summary>
+    /// The sizes every photo is read at, made up front from one decode (quality reads the faces view). The text
+    /// detector's larger view is made only when the gate finds text: most photos never need it.
+    /// </summary>
     public IReadOnlyList<ViewSize> Views =>
-        [ObjectsView, FacesView, LabelsView, TextView, .. GateView is { } gate ? [gate] : Array.Empty<ViewSize>(), .. clip is null ? Array.Empty<ViewSize>() : [clip.View]];
+        [ObjectsView, FacesView, LabelsView, .. GateView is { } gate ? [gate] : new[] { TextView }, .. clip is null ? Array.Empty<ViewSize>() : [clip.View]];
 
     private const float MinimumLabelScore = 0.05f;
     private const int MaxConcepts = 48;
@@ -96,7 +100,7 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
             ? []
             : (await models.Faces.DetectAsync(photo.Views[FacesView], cancellationToken))
                 .Select(f => f with { Box = f.Box.Scale(ScaleOf(FacesView)), Landmarks = [.. f.Landmarks.Select(v => v * ScaleOf(FacesView))] }).ToList());
-        var text = await Run(EnrichmentStage.Text, async () => (await models.Text.ReadAsync(photo.Views[TextView], GateView is { } gate ? photo.Views[gate] : null, cancellationToken))
+        var text = await Run(EnrichmentStage.Text, async () => (await models.Text.ReadAsync(photo.Views.Deferred(TextView), GateView is { } gate ? photo.Views[gate] : null, cancellationToken))
             .Select(t => t with { Quad = [.. t.Quad.Select(v => v * ScaleOf(TextView))] }).ToList());
         var report = await Run(EnrichmentStage.Quality, () => Task.FromResult(quality.Analyze(photo.Views[FacesView], photo.Work.Width, photo.Work.Height)));
         Classification? classification = null;

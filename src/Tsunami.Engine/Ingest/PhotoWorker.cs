@@ -49,6 +49,7 @@ internal sealed class PhotoWorker(
         try
         {
             var photo = processor.Process(content, enrichment?.Views);
+            using var views = photo.Views;
             clock.AddDecode(photo.DecodeTime);
             clock.AddViews(photo.ViewsTime);
             clock.AddEncode(photo.EncodeTime);

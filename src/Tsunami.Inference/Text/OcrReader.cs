@@ -37,31 +37,36 @@ public sealed class OcrReader
     /// none is read; only lines tall enough to read there, their boxes are used as they are; small lines, and the
     /// full-size detection runs (the full detection alone cost 68 ms a photo here, see bench enrich).
     /// </param>
-    public async Task<IReadOnlyList<TextLine>> ReadAsync(RgbImage image, RgbImage? gate = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<TextLine>> ReadAsync(RgbImage image, RgbImage? gate = null, CancellationToken cancellationToken = default) =>
+        ReadAsync(new Lazy<RgbImage>(() => image), gate, cancellationToken);
+
+    /// <summary>Reads the text of <paramref name="image"/>, in its pixels, made only if the gate finds text.</summary>
+    public async Task<IReadOnlyList<TextLine>> ReadAsync(Lazy<RgbImage> image, RgbImage? gate = null, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<Quad> found;
-        if (gate is not null && gate.Width < image.Width)
+        if (gate is not null)
         {
             var coarse = await _detector.DetectAsync(gate, cancellationToken);
             if (coarse.Count == 0)
             {
                 return [];
             }
-            var scale = (float)image.Width / gate.Width;
-            found = coarse.Min(q => Math.Min(q.Height, q.Width)) * 480f / Math.Max(gate.Width, gate.Height) >= TallEnoughAtGate
-                ? [.. coarse.Select(q => q.Scale(scale, scale))]
-                : await _detector.DetectAsync(image, cancellationToken);
+            var scale = (float)image.Value.Width / gate.Width;
+            found = scale == 1 ? coarse
+                : scale > 1 && coarse.Min(q => Math.Min(q.Height, q.Width)) * 480f / Math.Max(gate.Width, gate.Height) >= TallEnoughAtGate
+                    ? [.. coarse.Select(q => q.Scale(scale, scale))]
+                    : await _detector.DetectAsync(image.Value, cancellationToken);
         }
         else
         {
-            found = await _detector.DetectAsync(image, cancellationToken);
+            found = await _detector.DetectAsync(image.Value, cancellationToken);
         }
         var quads = ReadingOrder(found);
         if (quads.Count == 0)
         {
             return [];
         }
-        var crops = quads.Select(q => LineCropper.Crop(image, q)).ToList();
+        var crops = quads.Select(q => LineCropper.Crop(image.Value, q)).ToList();
         var upsideDown = await _angles.UpsideDownProbabilitiesAsync(crops, cancellationToken);
         var upright = crops.Select((crop, i) => upsideDown[i] > SureUpsideDown ? LineCropper.Rotate180(crop) : crop).ToList();
         var read = (await _recognizer.RecognizeAsync(upright, cancellationToken)).ToArray();

@@ -22,11 +22,15 @@ public sealed class PhotoProcessor
     }
 
     /// <exception cref="MediaException">The content is not a photo this build can decode, or breaks a limit.</exception>
-    /// <param name="views">Sizes to hand the models too, made from the decoded preview (so enrichment during ingest decodes nothing again).</param>
+    /// <param name="views">
+    /// Sizes to hand the models too, made from the decoded preview (so enrichment during ingest decodes nothing
+    /// again); given, the photo's <see cref="ProcessedPhoto.Views"/> hold the preview's pixels until disposed.
+    /// </param>
     public ProcessedPhoto Process(byte[] content, IReadOnlyList<ViewSize>? views = null)
     {
         var format = ImageFormatSniffer.Sniff(content) ?? throw new MediaException(ImageFormatSniffer.DescribeNonImage(content));
         var clock = Stopwatch.StartNew();
+        PhotoViews? modelViews = null;
         try
         {
             using var source = Image.NewFromBuffer(content, access: Enums.Access.Sequential, failOn: Enums.FailOn.Truncated);
@@ -41,7 +45,7 @@ public sealed class PhotoProcessor
 
             using var previewPixels = DecodePreview(content, source, orientation);
             var decodeTime = clock.Elapsed;
-            var modelViews = views is { Count: > 0 } ? MakeViews(previewPixels, views) : [];
+            modelViews = views is { Count: > 0 } ? new PhotoViews(previewPixels.Copy(), views) : null;
             var viewsTime = clock.Elapsed - decodeTime;
 
             var previewJpeg = previewPixels.JpegsaveBuffer(q: _options.PreviewQuality, keep: Enums.ForeignKeep.None);
@@ -69,7 +73,13 @@ public sealed class PhotoProcessor
         }
         catch (VipsException e)
         {
+            modelViews?.Dispose();
             throw new MediaException(DescribeDecodeFailure(format, content, e), e);
+        }
+        catch
+        {
+            modelViews?.Dispose();
+            throw;
         }
     }
 
@@ -80,53 +90,25 @@ public sealed class PhotoProcessor
     /// <exception cref="MediaException">The content cannot be decoded.</exception>
     public IReadOnlyList<RgbImage> DecodeViews(byte[] content, IReadOnlyList<ViewSize> sizes)
     {
+        using var views = OpenViews(content, sizes);
+        return [.. sizes.Select(size => views[size])];
+    }
+
+    /// <summary>Decodes once and makes these views now; others are made from the same pixels when first read.</summary>
+    /// <exception cref="MediaException">The content cannot be decoded.</exception>
+    public PhotoViews OpenViews(byte[] content, IReadOnlyList<ViewSize> sizes)
+    {
         var format = ImageFormatSniffer.Sniff(content) ?? throw new MediaException(ImageFormatSniffer.DescribeNonImage(content));
         try
         {
             using var decoded = Image.NewFromBuffer(content, failOn: Enums.FailOn.Truncated);
             using var opaque = ToEightBitOpaque(decoded.Autorot());
-            using var pixels = opaque.CopyMemory();
-            return MakeViews(pixels, sizes);
+            return new PhotoViews(opaque.CopyMemory(), sizes);
         }
         catch (VipsException e)
         {
             throw new MediaException(DescribeDecodeFailure(format, content, e), e);
         }
-    }
-
-    /// <summary>
-    /// Largest view first, each made from the smallest one already made that is still large enough (bicubic views
-    /// from the decoded pixels). A view is resized straight into its managed pixels, and the next is read from those
-    /// in place: no copy of each view held in libvips' memory besides (a quarter of the views' time, bench enrich).
-    /// </summary>
-    private static RgbImage[] MakeViews(Image source, IReadOnlyList<ViewSize> sizes)
-    {
-        var views = new RgbImage[sizes.Count];
-        foreach (var (size, index) in sizes.Select((s, i) => (s, i)).OrderByDescending(v => Longest(source, v.s)))
-        {
-            var target = Longest(source, size);
-            var from = size.Bicubic ? null : views.Where(v => v is not null && Math.Max(v.Width, v.Height) >= target).MinBy(v => v.Width);
-            using var image = from is null ? source.Copy() : Image.NewFromMemory(from.Pixels, from.Width, from.Height, 3, Enums.BandFormat.Uchar);
-            using var resized = Resized(image, size);
-            views[index] = ToRgb(resized);
-        }
-        return views;
-    }
-
-    /// <summary>The longer side an image of the source's shape has at this view size.</summary>
-    private static double Longest(Image source, ViewSize size)
-    {
-        var side = size.ShorterSide ? Math.Min(source.Width, source.Height) : Math.Max(source.Width, source.Height);
-        return Math.Max(source.Width, source.Height) * Math.Min(1.0, (double)size.Pixels / side);
-    }
-
-    private static Image Resized(Image image, ViewSize size)
-    {
-        var side = size.ShorterSide ? Math.Min(image.Width, image.Height) : Math.Max(image.Width, image.Height);
-        var scale = (double)size.Pixels / side;
-        return scale == 1 || (scale > 1 && !size.Bicubic)
-            ? image.Copy()
-            : image.Resize(scale, size.Bicubic ? Enums.Kernel.Cubic : Enums.Kernel.Linear);
     }
 
     /// <summary>

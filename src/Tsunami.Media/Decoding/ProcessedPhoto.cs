@@ -16,8 +16,8 @@ public sealed record ProcessedPhoto
     public required EncodedImage Thumbnail { get; init; }
     public required EncodedImage Preview { get; init; }
 
-    /// <summary>The upright pixels at the sizes asked for, in that order (empty when none were).</summary>
-    public IReadOnlyList<Core.Imaging.RgbImage> Views { get; init; } = [];
+    /// <summary>The upright pixels at the sizes asked for, and any other when first read (null when none were asked for); the caller disposes them.</summary>
+    public PhotoViews? Views { get; init; }
 
     /// <summary>Time spent decoding into the upright preview's pixels (libvips evaluates lazily: the reduction to preview size is part of it).</summary>
     public TimeSpan DecodeTime { get; init; }
