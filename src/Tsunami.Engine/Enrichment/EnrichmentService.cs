@@ -179,6 +179,12 @@ public sealed partial class EnrichmentService(
                     Errors = work.Stages.ToDictionary(s => s, _ => reason),
                 });
             }
+            catch
+            {
+                // Cancelled halfway: the pixels decoded so far are handed to nobody.
+                inputs.ForEach(input => input.Views.Dispose());
+                throw;
+            }
             clock.Add("decode", watch.Elapsed);
         }
         return (inputs, failures);
