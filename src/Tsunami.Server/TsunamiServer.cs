@@ -95,12 +95,16 @@ public static class TsunamiServer
             json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
             json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
         });
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ServingMetrics.MeterName)
-            .AddPrometheusExporter(prometheus =>
+        services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            // The runtime names its meter when it is made (one name per host, see ServingMetrics.MeterName), so the
+            // provider subscribes once the services exist.
+            ((IDeferredMeterProviderBuilder)metrics).Configure((provider, builder) => builder.AddMeter(provider.GetRequiredService<ServingMetrics>().MeterName));
+            metrics.AddPrometheusExporter(prometheus =>
             {
                 prometheus.DisableTotalNameSuffixForCounters = true;
                 prometheus.ScrapeResponseCacheDurationMilliseconds = 0;
-            }));
+            });
+        });
     }
 }

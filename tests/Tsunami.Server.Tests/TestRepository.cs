@@ -75,7 +75,8 @@ public sealed class TestRepository : IDisposable
         return y;
     }
 
-    private static byte[] Affine() => new OnnxModelBuilder("affine")
+    /// <summary>The model behind "affine": y = x·W + b for a batch of 4-vectors.</summary>
+    public static byte[] Affine() => new OnnxModelBuilder("affine")
         .Input("x", TensorElementType.Float, null, 4)
         .Weights("w", Weights, 4, 3)
         .Weights("b", Bias, 3)

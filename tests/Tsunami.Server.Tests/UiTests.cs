@@ -160,11 +160,13 @@ public sealed class UiTests : IAsyncLifetime
     public async Task The_operations_page_charts_model_traffic_and_storage()
     {
         var page = await OpenAsync("/ops");
+        var pageErrors = new List<string>();
+        page.PageError += (_, error) => pageErrors.Add(error);
+        page.Console += (_, message) => pageErrors.Add($"console {message.Type}: {message.Text}");
         await page.WaitForFunctionAsync("() => Number(document.body.dataset.ticks) >= 1");
         Assert.Contains("MB", await page.Locator("#storage tr[data-collection=samples]").InnerTextAsync(), StringComparison.Ordinal);
 
-        // Traffic goes on until the page has shown it (a fixed window raced the page's 2 s refresh on a busy machine;
-        // with every test class running beside it, the page once took over 20 s to show it).
+        // Traffic goes on until the page has shown it (a fixed window raced the page's 2 s refresh on a busy machine).
         using var traffic = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var load = Task.Run(async () =>
         {
@@ -173,16 +175,38 @@ public sealed class UiTests : IAsyncLifetime
                 await Protocol.InferAsync(_server.Client, "affine", [1, 2, 3, 4], [1, 4]);
             }
         });
-        await page.WaitForFunctionAsync(
-            "() => Number(document.querySelector('#models tr[data-model=affine] td:nth-child(3)')?.textContent) > 0",
-            null, new PageWaitForFunctionOptions { Timeout = 60_000 });
-        await page.WaitForFunctionAsync("() => ['latency', 'batch', 'queued'].every(id => document.getElementById(id).dataset.series?.split(' ').includes('affine'))",
-            null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        await ShownWhileLoadingAsync(page, "() => Number(document.querySelector('#models tr[data-model=affine] td:nth-child(3)')?.textContent) > 0", load, pageErrors);
+        await ShownWhileLoadingAsync(page, "() => ['latency', 'batch', 'queued'].every(id => document.getElementById(id).dataset.series?.split(' ').includes('affine'))", load, pageErrors);
         await traffic.CancelAsync();
         await load;
         Assert.Equal("1", await page.Locator("#models tr[data-model=affine] td:nth-child(7)").InnerTextAsync());
         Assert.True(await page.Locator("#storage tr[data-collection=samples] meter").EvaluateAsync<bool>("m => m.value > 0 && m.value === m.max"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "operations.png") });
+    }
+
+    /// <summary>
+    /// Waits until the page shows what the load does; a load that fails fails the test with its own error, and a page
+    /// that never shows it with what it showed instead (the table, its refreshes, its errors, the server's metrics).
+    /// </summary>
+    private async Task ShownWhileLoadingAsync(IPage page, string expression, Task load, List<string> pageErrors)
+    {
+        var shown = page.WaitForFunctionAsync(expression, null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        if (await Task.WhenAny(shown, load) == load)
+        {
+            await load;
+            Assert.Fail("the load ended before the page showed it");
+        }
+        try
+        {
+            await shown;
+        }
+        catch (TimeoutException e)
+        {
+            var ticks = await page.EvaluateAsync<string>("() => document.body.dataset.ticks");
+            var table = await page.Locator("#models").InnerTextAsync();
+            var metrics = (await _server.Client.GetStringAsync("/metrics")).Split('\n').Where(l => l.Contains("affine", StringComparison.Ordinal)).Take(12);
+            throw new TimeoutException($"{e.Message}\npage refreshes: {ticks}\nmodels table:\n{table}\npage errors:\n{string.Join('\n', pageErrors)}\nmetrics:\n{string.Join('\n', metrics)}", e);
+        }
     }
 
     [Fact]

@@ -10,12 +10,15 @@ namespace Tsunami.Serving.Metrics;
 /// </summary>
 public sealed class ServingMetrics : IDisposable
 {
-    public const string MeterName = "Tsunami.Serving";
+    private const string BaseMeterName = "Tsunami.Serving";
+    private static int _runtimes;
 
     private readonly Meter _meter;
 
     public ServingMetrics(IMeterFactory meters)
     {
+        var runtime = Interlocked.Increment(ref _runtimes);
+        MeterName = runtime == 1 ? BaseMeterName : $"{BaseMeterName}.{runtime}";
         _meter = meters.Create(MeterName);
         RequestSuccess = _meter.CreateCounter<long>("tsunami_inference_request_success", description: "Inference requests that succeeded");
         RequestFailure = _meter.CreateCounter<long>("tsunami_inference_request_failure", description: "Inference requests that failed (label reason)");
@@ -27,6 +30,13 @@ public sealed class ServingMetrics : IDisposable
         BatchSize = _meter.CreateHistogram<long>("tsunami_inference_batch_size", description: "Inferences per model execution",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128] });
     }
+
+    /// <summary>
+    /// This runtime's meter: "Tsunami.Serving", or "Tsunami.Serving.N" for the N-th runtime of a process that holds
+    /// several (tests, benches). OpenTelemetry subscribes to meters by name across the whole process: hosts whose
+    /// meters shared a name exported each other's instruments, and disposing one host's meter silenced the others'.
+    /// </summary>
+    public string MeterName { get; }
 
     public Counter<long> RequestSuccess { get; }
 
