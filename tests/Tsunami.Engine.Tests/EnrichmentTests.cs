@@ -223,6 +223,7 @@ public sealed class InlineEnrichmentTests
         Assert.Equal(7, result.Ingested);
         Assert.Equal(7, result.Enrichment!.Enriched);
         Assert.Null(result.EnrichmentError);
+        Assert.True(result.Stages.Views > TimeSpan.Zero, "ingest times the model views it made apart from the decode");
         Assert.Equal(0, (await harness.EnrichAsync()).Enriched);
         var dog = await harness.Enrichments.GetAsync((await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("darknet/dog.jpg"), CancellationToken.None))!.Id, CancellationToken.None);
         Assert.Contains(dog.Objects!, o => o.Label == "dog");

@@ -13,6 +13,7 @@ public sealed class IngestTests
         var result = await harness.IngestAsync("inspections", new Dictionary<string, string> { ["site"] = "12" }, RepositoryPaths.Sample("darknet/dog.jpg"), Path.Combine(RepositoryPaths.Samples, "darknet"));
 
         Assert.Equal((6, 0, 0), (result.Ingested, result.Duplicates, result.Failed));
+        Assert.Equal(TimeSpan.Zero, result.Stages.Views);
         var dog = await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("darknet/dog.jpg"), None);
         Assert.NotNull(dog);
         Assert.Equal("inspections", dog.Collection);

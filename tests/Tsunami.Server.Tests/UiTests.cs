@@ -167,7 +167,7 @@ public sealed class UiTests : IAsyncLifetime
         Assert.Contains("MB", await page.Locator("#storage tr[data-collection=samples]").InnerTextAsync(), StringComparison.Ordinal);
 
         // Traffic goes on until the page has shown it (a fixed window raced the page's 2 s refresh on a busy machine).
-        using var traffic = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        using var traffic = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var load = Task.Run(async () =>
         {
             while (!traffic.IsCancellationRequested)
@@ -190,7 +190,7 @@ public sealed class UiTests : IAsyncLifetime
     /// </summary>
     private async Task ShownWhileLoadingAsync(IPage page, string expression, Task load, List<string> pageErrors)
     {
-        var shown = page.WaitForFunctionAsync(expression, null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        var shown = page.WaitForFunctionAsync(expression, null, new PageWaitForFunctionOptions { Timeout = 20_000 });
         if (await Task.WhenAny(shown, load) == load)
         {
             await load;

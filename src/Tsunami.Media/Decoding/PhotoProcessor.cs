@@ -46,7 +46,7 @@ public sealed class PhotoProcessor
             using var previewPixels = DecodePreview(content, source, orientation);
             var decodeTime = clock.Elapsed;
             modelViews = views is { Count: > 0 } ? new PhotoViews(previewPixels.Copy(), views) : null;
-            var viewsTime = clock.Elapsed - decodeTime;
+            var viewsTime = modelViews is null ? TimeSpan.Zero : clock.Elapsed - decodeTime;
 
             var previewJpeg = previewPixels.JpegsaveBuffer(q: _options.PreviewQuality, keep: Enums.ForeignKeep.None);
             using var thumbnail = ResizeToFit(previewPixels, _options.ThumbnailSize);
