@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Numerics.Tensors;
 using Microsoft.Extensions.Options;
 using Tsunami.Core.Enrichment;
 using Tsunami.Core.Imaging;
@@ -17,17 +19,10 @@ public sealed class QualityAnalyzer(IOptions<QualityOptions> options)
     public QualityReport Analyze(RgbImage image, int originalWidth, int originalHeight)
     {
         var (luma, width, height) = Luma(image);
-        var lumaVariance = Variance(luma);
+        var (brightness, lumaVariance) = MeanAndVariance(luma);
         var sharpness = lumaVariance < 1e-3 ? 0 : 1000 * LaplacianVariance(luma, width, height) / lumaVariance;
-        double sum = 0;
-        int dark = 0, clipped = 0;
-        foreach (var value in luma)
-        {
-            sum += value;
-            dark += value < 16 ? 1 : 0;
-            clipped += value >= 250 ? 1 : 0;
-        }
-        var brightness = sum / luma.Length;
+        var dark = CountBelow(luma, 16);
+        var clipped = luma.Length - CountBelow(luma, 250);
         var megapixels = originalWidth * (double)originalHeight / 1e6;
         var flags = new List<string>();
         if (sharpness < _options.BlurryBelow)
@@ -58,6 +53,16 @@ public sealed class QualityAnalyzer(IOptions<QualityOptions> options)
         var height = image.Height / factor;
         var luma = new float[width * height];
         var pixels = image.Pixels;
+        if (factor == 1)
+        {
+            var rgb = pixels.AsSpan(0, luma.Length * 3);
+            for (var i = 0; i < luma.Length; i++)
+            {
+                var pixel = rgb.Slice(i * 3, 3);
+                luma[i] = (0.299f * pixel[0]) + (0.587f * pixel[1]) + (0.114f * pixel[2]);
+            }
+            return (luma, width, height);
+        }
         var weight = 1f / (factor * factor);
         for (var y = 0; y < height; y++)
         {
@@ -78,37 +83,67 @@ public sealed class QualityAnalyzer(IOptions<QualityOptions> options)
         return (luma, width, height);
     }
 
-    private static double Variance(float[] values)
+    private static int CountBelow(ReadOnlySpan<float> values, float limit)
     {
-        double sum = 0, sumOfSquares = 0;
-        foreach (var v in values)
+        var bound = new Vector<float>(limit);
+        var counts = Vector<int>.Zero;
+        var i = 0;
+        for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
-            sum += v;
-            sumOfSquares += (double)v * v;
+            // A lane that is below holds -1.
+            counts -= Vector.LessThan(new Vector<float>(values[i..]), bound);
         }
-        var mean = sum / values.Length;
-        return (sumOfSquares / values.Length) - (mean * mean);
+        var count = Vector.Sum(counts);
+        for (; i < values.Length; i++)
+        {
+            count += values[i] < limit ? 1 : 0;
+        }
+        return count;
     }
 
+    /// <summary>Mean, then the mean squared deviation from it: in float vectors a row at a time, summed in double.</summary>
+    private static (double Mean, double Variance) MeanAndVariance(float[] values)
+    {
+        const int Chunk = 4096;
+        double sum = 0;
+        for (var start = 0; start < values.Length; start += Chunk)
+        {
+            sum += TensorPrimitives.Sum(values.AsSpan(start, Math.Min(Chunk, values.Length - start)));
+        }
+        var mean = sum / values.Length;
+        Span<float> deviations = stackalloc float[Chunk];
+        double squares = 0;
+        for (var start = 0; start < values.Length; start += Chunk)
+        {
+            var chunk = values.AsSpan(start, Math.Min(Chunk, values.Length - start));
+            var deviation = deviations[..chunk.Length];
+            TensorPrimitives.Subtract(chunk, (float)mean, deviation);
+            squares += TensorPrimitives.SumOfSquares(deviation);
+        }
+        return (mean, squares / values.Length);
+    }
+
+    /// <summary>The variance of the 4-neighbour Laplacian over the inner pixels, a row at a time.</summary>
     private static double LaplacianVariance(float[] luma, int width, int height)
     {
         if (width < 3 || height < 3)
         {
             return 0;
         }
+        var inner = width - 2;
+        var row = new float[inner];
         double sum = 0, sumOfSquares = 0;
-        var count = 0;
         for (var y = 1; y < height - 1; y++)
         {
-            for (var x = 1; x < width - 1; x++)
-            {
-                var i = (y * width) + x;
-                double laplacian = luma[i - 1] + luma[i + 1] + luma[i - width] + luma[i + width] - (4 * luma[i]);
-                sum += laplacian;
-                sumOfSquares += laplacian * laplacian;
-                count++;
-            }
+            var centre = luma.AsSpan((y * width) + 1, inner);
+            TensorPrimitives.Add(luma.AsSpan(y * width, inner), luma.AsSpan((y * width) + 2, inner), row);
+            TensorPrimitives.Add(row, luma.AsSpan(((y - 1) * width) + 1, inner), row);
+            TensorPrimitives.Add(row, luma.AsSpan(((y + 1) * width) + 1, inner), row);
+            TensorPrimitives.MultiplyAdd(centre, -4f, row, row);
+            sum += TensorPrimitives.Sum(row);
+            sumOfSquares += TensorPrimitives.SumOfSquares(row);
         }
+        var count = (double)inner * (height - 2);
         var mean = sum / count;
         return (sumOfSquares / count) - (mean * mean);
     }
