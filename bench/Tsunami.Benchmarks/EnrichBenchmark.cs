@@ -53,7 +53,7 @@ internal static class EnrichBenchmark
             var endToEnd = runs.OrderBy(r => r.PhotosPerSecond).ElementAt(runs.Count / 2);
             if (json)
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { peakGflopsPerThread = Math.Round(bound.PeakGflopsPerThread, 1), stagesMedianMs = stages, models, endToEnd = endToEnd.Figures, runs = runs.Select(r => r.PhotosPerSecond), ownSessionRuns = ownRuns }));
+                Console.WriteLine(JsonSerializer.Serialize(new { peakGflopsPerThread = Math.Round(bound.PeakGflopsPerThread, 1), stagesMedianMs = stages, models, endToEnd = endToEnd.Figures, runs = runs.Select(r => r.PhotosPerSecond), storedRuns = runs.Select(r => r.Stored.PhotosPerSecond), ownSessionRuns = ownRuns }));
                 return 0;
             }
             Console.WriteLine("Stage latency, one thread, median over the samples (ms per photo):");
@@ -68,6 +68,9 @@ internal static class EnrichBenchmark
                 Console.WriteLine($"  {m.Model,-12} {m.Input,-16} {m.Gflop,10:0.000} {m.RunMs,8:0.0} {m.BoundMs,9:0.0} {m.Gflops,8:0.0}");
             }
             Console.WriteLine($"End to end (ingest + every stage, 2 workers), photos/s of each run: {string.Join(", ", runs.Select(r => r.PhotosPerSecond))}");
+            Console.WriteLine($"tsunami enrich --force over the stored photos (decoding the previews), photos/s of each run: {string.Join(", ", runs.Select(r => r.Stored.PhotosPerSecond))}");
+            Console.WriteLine($"  share of its stages' time (decode and views included) that is not Session.Run: {string.Join(", ", runs.Select(r => r.Stored.PipelineOverheadShare))}");
+            Console.WriteLine($"  share of the process's CPU time that is not Session.Run: {string.Join(", ", runs.Select(r => r.Stored.CpuOverheadShare))}");
             if (ownRuns.Count > 0)
             {
                 Console.WriteLine($"The same with sessions of the pipeline's own, run after each: {string.Join(", ", ownRuns)}");
@@ -189,7 +192,10 @@ internal static class EnrichBenchmark
         return figures;
     }
 
-    private sealed record EndToEnd(double PhotosPerSecond, object Figures);
+    private sealed record EndToEnd(double PhotosPerSecond, object Figures, Stored Stored);
+
+    /// <summary>`tsunami enrich --force` over the same photos once stored: its rate and the share of its time that is not Session.Run.</summary>
+    private sealed record Stored(double PhotosPerSecond, double PipelineOverheadShare, double CpuOverheadShare, object Figures);
 
     private static async Task<EndToEnd> EndToEndAsync(int count, ComputeBound bound, bool ownSessions, CancellationToken cancellationToken)
     {
@@ -219,7 +225,7 @@ internal static class EnrichBenchmark
         var work = enrichment + stages.Total.TotalSeconds;
         var stored = await StoredAsync(services, sessions, cancellationToken);
         SqliteConnection.ClearAllPools();
-        return new EndToEnd(Math.Round(ingest.Ingested / seconds, 1), new
+        return new EndToEnd(Math.Round(ingest.Ingested / seconds, 1), Stored: stored, Figures: new
         {
             photos = ingest.Ingested,
             enriched = enrich.Enriched,
@@ -242,7 +248,7 @@ internal static class EnrichBenchmark
             withDecodeShare = Math.Round(1 - (compute / (enrichment + stages.Views.TotalSeconds + stages.Decode.TotalSeconds)), 2),
             // Everything but Session.Run, ingest's own decoding, encoding and storing included.
             allButModelsShare = Math.Round(1 - (compute / work), 2),
-            enrichStored = stored,
+            enrichStored = stored.Figures,
         });
     }
 
@@ -250,7 +256,7 @@ internal static class EnrichBenchmark
     /// `tsunami enrich --force` over the photos just stored: the pipeline on its own, from the stored preview's bytes
     /// (read, decoded, viewed) to the results committed, so that its decode is its own.
     /// </summary>
-    private static async Task<object> StoredAsync(ServiceProvider services, IReadOnlyList<OnnxModel> sessions, CancellationToken cancellationToken)
+    private static async Task<Stored> StoredAsync(ServiceProvider services, IReadOnlyList<OnnxModel> sessions, CancellationToken cancellationToken)
     {
         var computeBefore = sessions.ToDictionary(s => s, s => s.ComputeTime);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -258,17 +264,20 @@ internal static class EnrichBenchmark
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var compute = sessions.Sum(s => (s.ComputeTime - computeBefore[s]).TotalSeconds);
         var timed = result.StageTimes.Values.Sum(t => t.TotalSeconds);
-        return new
+        var photosPerSecond = Math.Round(result.Enriched / result.Elapsed.TotalSeconds, 1);
+        var pipelineOverhead = Math.Round(1 - (compute / timed), 2);
+        var cpuOverhead = Math.Round(1 - (compute / cpu), 2);
+        return new Stored(photosPerSecond, pipelineOverhead, cpuOverhead, new
         {
-            photosPerSecond = Math.Round(result.Enriched / result.Elapsed.TotalSeconds, 1),
+            photosPerSecond,
             stageSeconds = result.StageTimes.ToDictionary(s => s.Key, s => Math.Round(s.Value.TotalSeconds, 1)),
             computeSeconds = Math.Round(compute, 1),
             cpuMsPerPhoto = Math.Round(cpu * 1000 / result.Enriched),
             // Reading and decoding the preview, its views and every stage: all but Session.Run.
-            pipelineOverheadShare = Math.Round(1 - (compute / timed), 2),
+            pipelineOverheadShare = pipelineOverhead,
             // The process's CPU time that is not Session.Run: storing, scheduling and the runtime's own work too.
-            cpuOverheadShare = Math.Round(1 - (compute / cpu), 2),
-        };
+            cpuOverheadShare = cpuOverhead,
+        });
     }
 
     /// <summary>Waits for the stage on this thread: the stages are timed one at a time.</summary>

@@ -100,6 +100,18 @@ public sealed class EnrichmentTests
     }
 
     [Fact]
+    public async Task The_stage_asked_for_as_ocr_is_the_text_stage()
+    {
+        using var harness = new IngestHarness();
+        await harness.IngestAsync("c", RepositoryPaths.Sample("skimage/coffee.png"));
+
+        var ocr = await harness.EnrichAsync(stages: ["OCR", "text"]);
+
+        Assert.Equal(1, ocr.Enriched);
+        Assert.Equal([EnrichmentStage.Text, "decode"], ocr.StageTimes.Keys.Order(StringComparer.Ordinal).Reverse());
+    }
+
+    [Fact]
     public async Task An_unknown_stage_is_refused_by_name()
     {
         using var harness = new IngestHarness();

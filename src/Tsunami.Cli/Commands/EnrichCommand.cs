@@ -12,7 +12,7 @@ internal static class EnrichCommand
 
     private static readonly Option<string[]> Stages = new("--stage", "-s")
     {
-        Description = $"Run only these stages ({string.Join(", ", EnrichmentStage.All)}; repeatable)",
+        Description = $"Run only these stages ({string.Join(", ", EnrichmentStage.All)}; ocr is text; repeatable)",
         DefaultValueFactory = _ => [],
     };
 

@@ -13,4 +13,11 @@ public static class EnrichmentStage
     public const string Clip = "clip";
 
     public static readonly IReadOnlyList<string> All = [Objects, Labels, Faces, Text, Quality, Clip];
+
+    /// <summary>The stage a name given by a user means, in any case ("ocr" is the text stage); null for none.</summary>
+    public static string? Resolve(string name)
+    {
+        var lower = name.Trim().ToLowerInvariant();
+        return lower == "ocr" ? Text : All.FirstOrDefault(stage => stage == lower);
+    }
 }

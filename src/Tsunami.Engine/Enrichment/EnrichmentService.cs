@@ -44,16 +44,17 @@ public sealed partial class EnrichmentService(
 {
     public async Task<EnrichResult> EnrichAsync(EnrichRequest request, IProgress<EnrichProgress>? progress, CancellationToken cancellationToken)
     {
-        var unknown = request.Stages.Except(EnrichmentStage.All).ToList();
-        if (unknown.Count > 0)
+        var unknown = request.Stages.FirstOrDefault(name => EnrichmentStage.Resolve(name) is null);
+        if (unknown is not null)
         {
-            throw new ArgumentException($"unknown stage '{unknown[0]}'; the stages are {string.Join(", ", EnrichmentStage.All)}");
+            throw new ArgumentException($"unknown stage '{unknown}'; the stages are {string.Join(", ", EnrichmentStage.All)} (ocr: text)");
         }
+        var asked = request.Stages.Select(name => EnrichmentStage.Resolve(name)!).Distinct().ToList();
         var elapsed = Stopwatch.StartNew();
         using var writerLock = WriterLock.Acquire(dataDirectory);
         var models = await visionModels.GetAsync(cancellationToken);
-        var stages = request.Stages.Count > 0 ? request.Stages : EnrichmentStage.All;
-        var clip = stages.Contains(EnrichmentStage.Clip) ? await ClipStageAsync(request.Stages.Contains(EnrichmentStage.Clip), cancellationToken) : null;
+        var stages = asked.Count > 0 ? asked : EnrichmentStage.All;
+        var clip = stages.Contains(EnrichmentStage.Clip) ? await ClipStageAsync(asked.Contains(EnrichmentStage.Clip), cancellationToken) : null;
         var versions = PhotoEnricher.Versions(models, clip).Where(v => stages.Contains(v.Key)).ToDictionary();
         var pending = await enrichments.ListPendingAsync(request.Collection, versions, request.Force, cancellationToken);
 
