@@ -94,6 +94,9 @@ public sealed class CommandTests : IDisposable
         Assert.Equal(0, again.Json.GetProperty("enriched").GetInt32());
         var forced = await Cli.RunAsync(Data, "enrich", "--stage", "quality", "--force", "--json");
         Assert.Equal(3, forced.Json.GetProperty("enriched").GetInt32());
+        var ocr = await Cli.RunAsync(Data, "enrich", "--stage", "ocr", "--force", "--json");
+        Assert.Equal(0, ocr.ExitCode);
+        Assert.Equal(3, ocr.Json.GetProperty("enriched").GetInt32());
 
         var bogus = await Cli.RunAsync(Data, "enrich", "--stage", "ocrr");
         Assert.NotEqual(0, bogus.ExitCode);

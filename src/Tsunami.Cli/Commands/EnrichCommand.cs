@@ -20,7 +20,7 @@ internal static class EnrichCommand
 
     public static Command Create()
     {
-        Stages.AcceptOnlyFromAmong([.. EnrichmentStage.All]);
+        Stages.AcceptOnlyFromAmong([.. EnrichmentStage.All, .. EnrichmentStage.Aliases.Keys]);
         var command = new Command("enrich", "See what is in the stored photos: objects, labels and concepts, faces, text, quality; runs only what is missing or outdated") { Collection, Stages, Force };
         command.SetAction(CliAction.Of(RunAsync));
         return command;

@@ -14,10 +14,13 @@ public static class EnrichmentStage
 
     public static readonly IReadOnlyList<string> All = [Objects, Labels, Faces, Text, Quality, Clip];
 
-    /// <summary>The stage a name given by a user means, in any case ("ocr" is the text stage); null for none.</summary>
+    /// <summary>What users may also call a stage.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Aliases = new Dictionary<string, string> { ["ocr"] = Text };
+
+    /// <summary>The stage a name given by a user means, in any case; null for none.</summary>
     public static string? Resolve(string name)
     {
         var lower = name.Trim().ToLowerInvariant();
-        return lower == "ocr" ? Text : All.FirstOrDefault(stage => stage == lower);
+        return Aliases.TryGetValue(lower, out var stage) ? stage : All.FirstOrDefault(s => s == lower);
     }
 }
