@@ -1,6 +1,9 @@
 using NetVips;
 using Tsunami.TestKit;
 using Tsunami.Core.Enrichment;
+using Tsunami.Core.Imaging;
+using Tsunami.Engine.Enrichment;
+using Tsunami.Inference;
 
 namespace Tsunami.Engine.Tests;
 
@@ -226,6 +229,17 @@ public sealed class SchedulingTests
 
 public sealed class InlineEnrichmentTests
 {
+    [Fact]
+    public void The_text_detectors_view_is_made_up_front_only_without_the_gate()
+    {
+        var gated = PhotoEnricher.UpFront(new InferenceOptions(), clipView: null);
+        var ungated = PhotoEnricher.UpFront(new InferenceOptions { TextGateMaxSide = 0 }, clipView: null);
+
+        Assert.Equal([ViewSize.Longer(640), ViewSize.Longer(416), ViewSize.Longer(320), ViewSize.Shorter(256)], gated.OrderByDescending(v => v.Pixels));
+        Assert.Contains(ViewSize.Longer(960), ungated);
+        Assert.Contains(ViewSize.ShorterBicubic(224), PhotoEnricher.UpFront(new InferenceOptions(), ViewSize.ShorterBicubic(224)));
+    }
+
     [Fact]
     public async Task Ingest_can_enrich_each_photo_from_the_pixels_it_decoded()
     {

@@ -20,14 +20,20 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
     private static readonly ViewSize FacesView = ViewSize.Longer(FaceDetector.Size);
     private static readonly ViewSize LabelsView = ViewSize.Shorter(ImageClassifier.Resize);
     private ViewSize TextView => ViewSize.Longer(options.TextDetectionMaxSide);
-    private ViewSize? GateView => options.TextGateMaxSide > 0 ? ViewSize.Longer(options.TextGateMaxSide) : null;
+    private ViewSize? GateView => GateViewOf(options);
+
+    private static ViewSize? GateViewOf(InferenceOptions options) => options.TextGateMaxSide > 0 ? ViewSize.Longer(options.TextGateMaxSide) : null;
+
+    /// <inheritdoc cref="UpFront"/>
+    public IReadOnlyList<ViewSize> Views => UpFront(options, clip?.View);
 
     /// <summary>
     /// The sizes every photo is read at, made up front from one decode (quality reads the faces view). The text
-    /// detector's larger view is made only when the gate finds text: most photos never need it.
+    /// detector's larger view is made only when the gate finds text: most photos never need it (and a stored JPEG
+    /// can then be decoded shrunk, PhotoProcessor.OpenViews).
     /// </summary>
-    public IReadOnlyList<ViewSize> Views =>
-        [ObjectsView, FacesView, LabelsView, .. GateView is { } gate ? [gate] : new[] { TextView }, .. clip is null ? Array.Empty<ViewSize>() : [clip.View]];
+    internal static IReadOnlyList<ViewSize> UpFront(InferenceOptions options, ViewSize? clipView) =>
+        [ObjectsView, FacesView, LabelsView, GateViewOf(options) ?? ViewSize.Longer(options.TextDetectionMaxSide), .. clipView is { } clip ? [clip] : Array.Empty<ViewSize>()];
 
     private const float MinimumLabelScore = 0.05f;
     private const int MaxConcepts = 48;
