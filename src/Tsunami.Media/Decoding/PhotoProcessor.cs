@@ -95,9 +95,10 @@ public sealed class PhotoProcessor
     }
 
     /// <summary>
-    /// Decodes once and makes these views now; others are made from the same pixels when first read. A JPEG at least
-    /// twice as large as every view asked for here is shrunk while it is decoded (DCT scaling: a stored preview's
-    /// views cost 5 ms instead of 8, bench enrich), and decoded again at full size only for a larger view read later.
+    /// Decodes the photo and makes these views now; others are made from the same pixels when first read. A JPEG at
+    /// least twice as large as every view asked for here is shrunk while it is decoded (DCT scaling: a stored 1280 px
+    /// preview's four views take 5.9 ms instead of 8.2 on one thread), and decoded again at full size only if a view
+    /// larger than the shrunk pixels is read later.
     /// </summary>
     /// <exception cref="MediaException">The content cannot be decoded.</exception>
     public PhotoViews OpenViews(byte[] content, IReadOnlyList<ViewSize> sizes)
@@ -124,7 +125,7 @@ public sealed class PhotoProcessor
     }
 
     /// <summary>
-    /// The largest JPEG shrink (1/2, 1/4 or 1/8) that still leaves every view's pixels to resize from; none where a
+    /// The largest JPEG shrink (1/2, 1/4 or 1/8) that leaves the pixels at least as large as every view; none where a
     /// view is bicubic, which is made from the photo's own pixels (CLIP's validated preprocessing).
     /// </summary>
     private static int ShrinkOnLoad(IReadOnlyList<ViewSize> sizes, int width, int height)
