@@ -51,7 +51,24 @@ public sealed class EnrichmentTests
         Assert.False(rest.StageTimes.ContainsKey(EnrichmentStage.Quality));
         Assert.Equal(0, nothing.Enriched);
         Assert.Equal(2, forced.Enriched);
-        Assert.Equal([EnrichmentStage.Labels, "decode"], forced.StageTimes.Keys.Order(StringComparer.Ordinal).Reverse());
+        // The objects are found again for the semantic vector, not stored again.
+        Assert.Equal([EnrichmentStage.Objects, EnrichmentStage.Labels, "decode"], forced.StageTimes.Keys.Order(StringComparer.Ordinal).Reverse());
+    }
+
+    [Fact]
+    public async Task Labels_run_alone_keep_the_objects_words_in_the_semantic_vector_and_the_objects_as_they_were()
+    {
+        using var harness = new IngestHarness();
+        await harness.IngestAsync("c", RepositoryPaths.Sample("darknet/dog.jpg"));
+        await harness.EnrichAsync();
+        var dog = (await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("darknet/dog.jpg"), None))!.Id;
+        var before = await harness.Enrichments.GetAsync(dog, None);
+
+        await harness.EnrichAsync(force: true, stages: EnrichmentStage.Labels);
+
+        var after = await harness.Enrichments.GetAsync(dog, None);
+        Assert.Equal(before.Semantic!, after.Semantic!, (a, b) => Math.Abs(a - b) < 1e-6f);
+        Assert.Equal(before.Objects!.Select(o => (o.Label, o.Score)), after.Objects!.Select(o => (o.Label, o.Score)));
     }
 
     [Fact]
@@ -325,7 +342,26 @@ public sealed class ReloadedModelTests
         Assert.NotEqual(before, models.Tags["yunet"]);
         var again = await harness.EnrichAsync();
         Assert.Equal(1, again.Enriched);
+        // Only the faces stage ran again (with the objects it looks for people in).
+        Assert.Equal([EnrichmentStage.Objects, EnrichmentStage.Faces, "decode"], again.StageTimes.Keys.Order(StringComparer.Ordinal).Reverse());
         var messi = (await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("opencv/messi5.jpg"), CancellationToken.None))!;
         Assert.Single((await harness.Enrichments.GetAsync(messi.Id, CancellationToken.None)).Faces!);
+    }
+
+    [Fact]
+    public async Task A_new_object_detector_runs_again_every_stage_that_reads_its_objects()
+    {
+        using var repository = new TempDirectory();
+        var original = File.ReadAllBytes(RepositoryPaths.Model("yolox_nano.onnx"));
+        File.WriteAllBytes(Path.Combine(repository.Folder("yolox-nano", "1"), "model.onnx"), original);
+        using var harness = new IngestHarness(("Serving:Repository", repository.Path));
+        await harness.IngestAndEnrichAsync("c", RepositoryPaths.Sample("darknet/dog.jpg"));
+
+        File.WriteAllBytes(Path.Combine(repository.Folder("yolox-nano", "2"), "model.onnx"), [.. original, 0xC0, 0x3E, 0x01]);
+        await harness.Get<Serving.Runtime.ModelRuntime>().LoadAsync("yolox-nano", CancellationToken.None);
+        var again = await harness.EnrichAsync();
+
+        Assert.Equal(1, again.Enriched);
+        Assert.Equal([EnrichmentStage.Objects, EnrichmentStage.Labels, EnrichmentStage.Faces, "decode"], again.StageTimes.Keys.Order(StringComparer.Ordinal).Reverse());
     }
 }

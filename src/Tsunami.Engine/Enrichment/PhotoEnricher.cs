@@ -46,8 +46,9 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
         var versions = new Dictionary<string, string>
         {
             [EnrichmentStage.Objects] = $"1/{tags["yolox-nano"]}",
-            [EnrichmentStage.Labels] = $"2/{tags["mobilenetv2"]}+{tags["wordnet-nouns"]}+{tags["glove-100d"]}",
-            [EnrichmentStage.Faces] = $"1/{tags["yunet"]}",
+            // Labels' semantic vector reads the objects' words; faces are looked for where the objects show a person.
+            [EnrichmentStage.Labels] = $"2/{tags["mobilenetv2"]}+{tags["yolox-nano"]}+{tags["wordnet-nouns"]}+{tags["glove-100d"]}",
+            [EnrichmentStage.Faces] = $"1/{tags["yunet"]}+{tags["yolox-nano"]}",
             [EnrichmentStage.Text] = $"1/{tags["ppocr-det"]}+{tags["ppocr-cls"]}+{tags["ppocr-rec"]}",
             [EnrichmentStage.Quality] = "1",
         };
@@ -78,9 +79,9 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
         // Boxes are found on a view and stored in the original's upright pixels.
         float ScaleOf(ViewSize view) => (float)photo.Work.Width / photo.Views[view].Width;
 
-        async Task<T?> Run<T>(string stage, Func<Task<T>> run) where T : class
+        async Task<T?> Run<T>(string stage, Func<Task<T>> run, bool needed = false) where T : class
         {
-            if (!stages.Contains(stage))
+            if (!stages.Contains(stage) && !needed)
             {
                 return null;
             }
@@ -100,8 +101,22 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
             }
         }
 
+        // The labels stage's semantic vector reads the objects' words, and faces are looked for where a person is: the
+        // objects are found for those stages too, and stored only when their own stage was asked for.
         var objects = await Run(EnrichmentStage.Objects, async () => (await models.Objects.DetectAsync(photo.Views[ObjectsView], cancellationToken))
-            .Select(o => o with { Box = o.Box.Scale(ScaleOf(ObjectsView)) }).ToList());
+            .Select(o => o with { Box = o.Box.Scale(ScaleOf(ObjectsView)) }).ToList(),
+            needed: stages.Contains(EnrichmentStage.Labels) || (stages.Contains(EnrichmentStage.Faces) && options.FacesOnlyWithPeople));
+        if (errors.TryGetValue(EnrichmentStage.Objects, out var objectsError))
+        {
+            if (stages.Contains(EnrichmentStage.Labels))
+            {
+                errors[EnrichmentStage.Labels] = $"labels failed: its semantic vector reads the objects, and {objectsError}";
+            }
+            if (!stages.Contains(EnrichmentStage.Objects))
+            {
+                errors.Remove(EnrichmentStage.Objects);
+            }
+        }
         var faces = await Run(EnrichmentStage.Faces, async () => options.FacesOnlyWithPeople && objects is not null && !objects.Any(o => o.Label == "person")
             ? []
             : (await models.Faces.DetectAsync(photo.Views[FacesView], cancellationToken))
@@ -132,7 +147,7 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
         {
             Versions = stages.ToDictionary(s => s, s => versions[s]),
             Errors = errors,
-            Objects = objects,
+            Objects = stages.Contains(EnrichmentStage.Objects) ? objects : null,
             Faces = faces,
             Text = text,
             Quality = report,
