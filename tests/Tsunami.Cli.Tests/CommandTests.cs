@@ -63,6 +63,7 @@ public sealed class CommandTests : IDisposable
         var text = await Cli.RunAsync(Data, "show", id);
         Assert.Contains("Canon PowerShot S95", text.Stdout, StringComparison.Ordinal);
         Assert.Contains("1 dog", text.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"dog 0\.\d\d at x \d+ y \d+, \d+×\d+", text.Stdout);
     }
 
     [Fact]
@@ -86,9 +87,11 @@ public sealed class CommandTests : IDisposable
         await Cli.RunAsync(Data, "ingest", sign);
         var signJson = (await Cli.RunAsync(Data, "show", sign, "--json")).Json;
         Assert.Equal(["HIGH VOLTAGE 42"], signJson.GetProperty("text").EnumerateArray().Select(t => t.GetString()));
+        Assert.Matches(@"HIGH VOLTAGE 42 \(\d\.\d\d\)", (await Cli.RunAsync(Data, "show", sign)).Stdout);
 
         var astronaut = (await Cli.RunAsync(Data, "show", RepositoryPaths.Sample("skimage/astronaut.png"), "--json")).Json;
         Assert.Equal(1, astronaut.GetProperty("faceCount").GetInt32());
+        Assert.Matches(@"face 0\.\d\d at x \d+ y \d+, \d+×\d+", (await Cli.RunAsync(Data, "show", RepositoryPaths.Sample("skimage/astronaut.png"))).Stdout);
 
         var again = await Cli.RunAsync(Data, "enrich", "--json");
         Assert.Equal(0, again.Json.GetProperty("enriched").GetInt32());

@@ -58,10 +58,12 @@ internal static class ShowCommand
         Row("near duplicates", string.Join(", ", view.NearDuplicates.Select(n => $"{n.Id} (distance {n.Distance})")));
         Row("ingested", view.IngestedAt);
         Row("objects", found.ObjectCounts is null ? null : string.Join(", ", found.ObjectCounts.Select(c => $"{c.Value} {c.Key}")) is { Length: > 0 } counts ? counts : "none");
+        Row("", Listed(found.Objects, o => $"{o.Label} {o.Score:0.00} at {Place(o.Box)}"));
         Row("labels", found.Labels is null ? null : string.Join(", ", found.Labels.Select(l => $"{l.Label} {l.Score:0.00}")));
         Row("concepts", found.Concepts is null ? null : string.Join(", ", found.Concepts.Take(12)));
-        Row("text", found.Text is null ? null : found.Text.Count == 0 ? "none" : string.Join(" / ", found.Text));
+        Row("text", found.TextLines is null ? null : found.TextLines.Count == 0 ? "none" : Listed(found.TextLines, t => $"{t.Text} ({t.Confidence:0.00})"));
         Row("faces", found.FaceCount?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Row("", Listed(found.Faces, f => $"face {f.Score:0.00} at {Place(f.Box)}"));
         Row("zero-shot", found.ZeroShot is null ? null : found.ZeroShot.Count == 0 ? "none" : string.Join(", ", found.ZeroShot.Select(z => $"{z.Label} {z.Score:0.00}")));
         Row("quality", found.Quality is { } q
             ? $"sharpness {q.Sharpness:0}, brightness {q.Brightness:0}{(q.Flags.Count > 0 ? $" — {string.Join(", ", q.Flags)}" : "")}"
@@ -70,4 +72,15 @@ internal static class ShowCommand
         context.Console.Write(grid);
         return 0;
     }
+
+    private const int MaxListed = 20;
+
+    /// <summary>One finding a line, the first <see cref="MaxListed"/> of them.</summary>
+    private static string? Listed<T>(IReadOnlyList<T>? items, Func<T, string> describe) =>
+        items is not { Count: > 0 } ? null
+            : string.Join('\n', items.Take(MaxListed).Select(describe)) + (items.Count > MaxListed ? $"\n… {items.Count - MaxListed} more (show --json lists all)" : "");
+
+    /// <summary>A box in the photo's upright pixels: its top-left corner and its size.</summary>
+    private static string Place(BoxView box) =>
+        FormattableString.Invariant($"x {(int)MathF.Round(box.X)} y {(int)MathF.Round(box.Y)}, {(int)MathF.Round(box.Width)}×{(int)MathF.Round(box.Height)}");
 }
