@@ -11,9 +11,12 @@ public sealed class InferenceOptions
     [RegularExpression("^(cpu|cuda|openvino)$")]
     public string ExecutionProvider { get; set; } = "cpu";
 
-    /// <summary>Threads inside one model call. Ingest already runs one photo per core, so 1 avoids oversubscription.</summary>
-    [Range(1, 256)]
-    public int IntraOpThreads { get; set; } = 1;
+    /// <summary>
+    /// Threads inside one model call; 0 shares the cores out between a served model's instances (one thread each on
+    /// two cores, where ingest runs one photo per core) and gives a session of the pipeline's own one thread.
+    /// </summary>
+    [Range(0, 256)]
+    public int IntraOpThreads { get; set; }
 
     /// <summary>Longest side of the image the text detector sees: PaddleOCR's default 960 reads small text, smaller is faster.</summary>
     [Range(64, 4096)]

@@ -281,6 +281,20 @@ public sealed class InlineEnrichmentTests
 public sealed class ServedModelTests
 {
     [Fact]
+    public async Task The_models_threads_are_the_cores_shared_out_between_instances_unless_configured()
+    {
+        using var automatic = new IngestHarness();
+        using var configured = new IngestHarness(("Inference:IntraOpThreads", "3"));
+
+        var shared = (await automatic.Get<Inference.Vision.VisionModels>().GetAsync(CancellationToken.None)).Sessions;
+        var set = (await configured.Get<Inference.Vision.VisionModels>().GetAsync(CancellationToken.None)).Sessions;
+
+        Assert.All(shared, s => Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), s.IntraOpThreads));
+        Assert.All(set, s => Assert.Equal(3, s.IntraOpThreads));
+        Assert.Equal(12, set.Count);
+    }
+
+    [Fact]
     public async Task A_default_model_replaced_by_one_of_another_signature_is_named_and_the_photos_are_kept()
     {
         using var repository = new TempDirectory();

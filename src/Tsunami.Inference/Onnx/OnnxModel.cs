@@ -3,9 +3,12 @@ using Microsoft.ML.OnnxRuntime;
 namespace Tsunami.Inference.Onnx;
 
 /// <summary>A loaded, validated and warmed-up ONNX model. Thread-safe: ONNX Runtime sessions allow concurrent runs.</summary>
-public sealed class OnnxModel(string name, string path, InferenceSession session, string executionProvider) : IModelRunner, IDisposable
+public sealed class OnnxModel(string name, string path, InferenceSession session, string executionProvider, int intraOpThreads) : IModelRunner, IDisposable
 {
     public string Name { get; } = name;
+
+    /// <summary>Threads ONNX Runtime uses inside one run of this session.</summary>
+    public int IntraOpThreads { get; } = intraOpThreads;
 
     public string Path { get; } = path;
 

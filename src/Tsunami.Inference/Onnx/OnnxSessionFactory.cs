@@ -18,7 +18,8 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
         {
             throw new ModelLoadException($"model '{name}': file {path} does not exist");
         }
-        var (session, provider) = CreateSession(name, path, _options.ExecutionProvider, _options.IntraOpThreads);
+        var threads = _options.IntraOpThreads > 0 ? _options.IntraOpThreads : 1;
+        var (session, provider) = CreateSession(name, path, _options.ExecutionProvider, threads);
         try
         {
             CheckSignature(name, session, expected);
@@ -28,21 +29,28 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
             session.Dispose();
             throw;
         }
-        return new OnnxModel(name, path, session, provider);
+        return new OnnxModel(name, path, session, provider, threads);
     }
 
     /// <summary>
-    /// Opens any model as it is, for serving: its own inputs and outputs are the contract. The provider and the
-    /// threads come from the model's configuration (null: the defaults).
+    /// Threads for each of a served model's instances: the configured number, else the cores shared out between them
+    /// so that they do not oversubscribe the machine.
     /// </summary>
-    public OnnxModel OpenAsIs(string name, string path, string? executionProvider, int? intraOpThreads)
+    public int ThreadsPerInstance(int instances) =>
+        _options.IntraOpThreads > 0 ? _options.IntraOpThreads : Math.Max(1, Environment.ProcessorCount / Math.Max(1, instances));
+
+    /// <summary>
+    /// Opens any model as it is, for serving: its own inputs and outputs are the contract. The provider comes from
+    /// the model's configuration (null: the default), the threads from <see cref="ThreadsPerInstance"/>.
+    /// </summary>
+    public OnnxModel OpenAsIs(string name, string path, string? executionProvider, int intraOpThreads)
     {
         if (!File.Exists(path))
         {
             throw new ModelLoadException($"model '{name}': file {path} does not exist");
         }
-        var (session, provider) = CreateSession(name, path, executionProvider ?? _options.ExecutionProvider, intraOpThreads ?? _options.IntraOpThreads);
-        return new OnnxModel(name, path, session, provider);
+        var (session, provider) = CreateSession(name, path, executionProvider ?? _options.ExecutionProvider, intraOpThreads);
+        return new OnnxModel(name, path, session, provider, intraOpThreads);
     }
 
     private (InferenceSession Session, string Provider) CreateSession(string name, string path, string provider, int intraOpThreads)

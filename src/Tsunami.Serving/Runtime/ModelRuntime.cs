@@ -159,8 +159,7 @@ public sealed partial class ModelRuntime(
         var location = await repository.LocateAsync(name, cancellationToken);
         var config = location.Config;
         var count = config.InstanceGroup.Sum(g => g.Count);
-        // The cores are shared out between a model's instances so that they do not oversubscribe the machine.
-        var threads = Math.Max(1, Environment.ProcessorCount / count);
+        var threads = sessions.ThreadsPerInstance(count);
         var provider = config.ExecutionProvider ?? (config.InstanceGroup.Any(g => g.Kind == "KIND_GPU") ? "cuda" : null);
         var instances = new List<OnnxModel>();
         try
