@@ -32,7 +32,10 @@ public sealed class InferenceOptions
     /// </summary>
     public bool FacesOnlyWithPeople { get; set; } = true;
 
-    /// <summary>Photos per batched model call where the model takes a batch (the classifier).</summary>
+    /// <summary>
+    /// Photos `enrich` handles together, and sends in one call to a model that takes a batch (the classifier). Ingest
+    /// enriches each photo as its worker decodes it.
+    /// </summary>
     [Range(1, 256)]
     public int BatchSize { get; set; } = 8;
 }

@@ -239,6 +239,21 @@ public sealed class SchedulingTests
         Assert.Equal(2, Runs(models, "yunet") - warmUp);
     }
 
+    [Fact]
+    public async Task Enrich_classifies_its_photos_in_batches_of_the_configured_size()
+    {
+        using var harness = new IngestHarness(("Inference:BatchSize", "3"));
+        await harness.IngestAsync("c", Path.Combine(RepositoryPaths.Samples, "darknet"), RepositoryPaths.Sample("skimage/astronaut.png"));
+        var models = await harness.Get<Inference.Vision.VisionModels>().GetAsync(CancellationToken.None);
+        var warmUp = Runs(models, "mobilenetv2");
+
+        var result = await harness.EnrichAsync(stages: EnrichmentStage.Labels);
+
+        Assert.Equal(7, result.Enriched);
+        // 7 photos in batches of 3, 3 and 1: one execution each.
+        Assert.Equal(3, Runs(models, "mobilenetv2") - warmUp);
+    }
+
     /// <summary>A model's executions over all its instances.</summary>
     private static long Runs(Inference.Vision.VisionModelSet models, string model) =>
         models.Runners.Single(r => r.Name == model).Sessions.Sum(s => s.Runs);
