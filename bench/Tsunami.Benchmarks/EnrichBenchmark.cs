@@ -57,10 +57,11 @@ internal static class EnrichBenchmark
                 Console.WriteLine(JsonSerializer.Serialize(new { peakGflopsPerThread = Math.Round(bound.PeakGflopsPerThread, 1), stagesMedianMs = stages, models, endToEnd = endToEnd.Figures, runs = runs.Select(r => r.PhotosPerSecond), storedRuns = runs.Select(r => r.Stored.PhotosPerSecond), ownSessionRuns = ownRuns }));
                 return 0;
             }
-            Console.WriteLine("Stage latency, one thread, median over the samples (ms per photo):");
+            Console.WriteLine("Stage latency and throughput, one thread, median over the samples:");
+            Console.WriteLine($"  {"stage",-28} {"ms/photo",9} {"photos/s",9}");
             foreach (var (stage, ms) in stages)
             {
-                Console.WriteLine($"  {stage,-28} {ms,7:0.0}");
+                Console.WriteLine($"  {stage,-28} {ms,9:0.0} {1000 / ms,9:0}");
             }
             Console.WriteLine($"Compute bound: ONNX Runtime reaches {bound.PeakGflopsPerThread:0.0} GFLOP/s on one thread (float MatMul 256×1024×1024, median)");
             Console.WriteLine($"  {"model",-12} {"input",-16} {"GFLOP/run",10} {"run ms",8} {"bound ms",9} {"GFLOP/s",8}");
