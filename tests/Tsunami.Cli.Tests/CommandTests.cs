@@ -82,6 +82,7 @@ public sealed class CommandTests : IDisposable
         Assert.Equal(0, dog.GetProperty("text").GetArrayLength());
         Assert.True(dog.GetProperty("quality").GetProperty("sharpness").GetDouble() > 10);
         Assert.Contains("dog", dog.GetProperty("concepts").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(objects.Count(o => o.GetProperty("label").GetString() == "dog"), dog.GetProperty("objectCounts").GetProperty("dog").GetInt32());
 
         var sign = TestPhotos.Write(_temp.Combine("sign.jpg"), TextPhotos.Sign("HIGH VOLTAGE 42"));
         await Cli.RunAsync(Data, "ingest", sign);

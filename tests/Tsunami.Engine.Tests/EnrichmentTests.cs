@@ -120,6 +120,32 @@ public sealed class EnrichmentTests
     }
 
     [Fact]
+    public async Task The_quality_thresholds_come_from_the_configuration()
+    {
+        using var harness = new IngestHarness(("Quality:BlurryBelow", "1000000"), ("Quality:DarkBelow", "0"), ("Quality:LowResolutionBelow", "0"));
+        await harness.IngestAsync("c", RepositoryPaths.Sample("darknet/person.jpg"));
+
+        await harness.EnrichAsync(stages: EnrichmentStage.Quality);
+
+        var person = (await harness.Assets.FindAssetAsync(RepositoryPaths.Sample("darknet/person.jpg"), None))!;
+        Assert.Equal(["blurry"], (await harness.Enrichments.GetAsync(person.Id, None)).Quality!.Flags);
+    }
+
+    [Fact]
+    public async Task Enrich_for_one_collection_leaves_the_others_alone()
+    {
+        using var harness = new IngestHarness();
+        await harness.IngestAsync("site-12", RepositoryPaths.Sample("darknet/dog.jpg"), RepositoryPaths.Sample("darknet/eagle.jpg"));
+        await harness.IngestAsync("site-7", RepositoryPaths.Sample("darknet/giraffe.jpg"));
+
+        var twelve = await harness.EnrichAsync(collection: "site-12");
+        var seven = await harness.EnrichAsync();
+
+        Assert.Equal(2, twelve.Enriched);
+        Assert.Equal(1, seven.Enriched);
+    }
+
+    [Fact]
     public async Task The_stage_asked_for_as_ocr_is_the_text_stage()
     {
         using var harness = new IngestHarness();
