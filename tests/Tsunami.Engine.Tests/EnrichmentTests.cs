@@ -321,6 +321,21 @@ public sealed class InlineEnrichmentTests
 /// <summary>The pipeline runs what the serving runtime serves under each default model's name.</summary>
 public sealed class ServedModelTests
 {
+    [Theory]
+    [InlineData("cuda")]
+    [InlineData("openvino")]
+    public async Task A_provider_this_build_lacks_falls_back_to_the_cpu_with_a_warning_naming_each_model(string provider)
+    {
+        using var harness = new IngestHarness(("Inference:ExecutionProvider", provider));
+
+        var result = await harness.IngestAndEnrichAsync("c", RepositoryPaths.Sample("darknet/dog.jpg"));
+
+        Assert.Equal(1, result.Enrichment!.Enriched);
+        var models = await harness.Get<Inference.Vision.VisionModels>().GetAsync(CancellationToken.None);
+        Assert.All(models.Sessions, s => Assert.Equal("cpu", s.ExecutionProvider));
+        Assert.Contains(harness.Logged, m => m.StartsWith($"Model yolox-nano: execution provider {provider} is not available", StringComparison.Ordinal) && m.EndsWith("running on CPU", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task The_models_threads_are_the_cores_shared_out_between_instances_unless_configured()
     {

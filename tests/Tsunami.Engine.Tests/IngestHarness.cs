@@ -25,8 +25,11 @@ internal sealed class IngestHarness : IDisposable
             ("Models:AllowDownload", "false"),
         ];
         var configuration = TsunamiConfiguration.Build(Temp.Combine("data"), models.Concat(settings).Select(s => new KeyValuePair<string, string?>(s.Item1, s.Item2)));
-        _services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)).AddTsunami(configuration).BuildServiceProvider();
+        _services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddFakeLogging()).AddTsunami(configuration).BuildServiceProvider();
     }
+
+    /// <summary>The warnings and errors logged so far.</summary>
+    public IReadOnlyList<string> Logged => [.. _services.GetFakeLogCollector().GetSnapshot().Select(r => r.Message)];
 
     public TempDirectory Temp { get; }
     public IAssetStore Assets => _services.GetRequiredService<IAssetStore>();
