@@ -403,10 +403,7 @@ public sealed class ReloadedModelTests
         var before = models.Tags["yunet"];
         Assert.Equal(0, (await harness.EnrichAsync()).Enriched);
 
-        // Version 2: the same graph in other bytes (a protobuf field no ONNX reader knows appended), loaded while the process runs.
-        var second = Path.Combine(repository.Folder("yunet", "2"), "model.onnx");
-        File.WriteAllBytes(second, [.. original, 0xC0, 0x3E, 0x01]);
-        await harness.Get<Serving.Runtime.ModelRuntime>().LoadAsync("yunet", CancellationToken.None);
+        var second = await LoadSecondVersionAsync(harness, repository, "yunet", original);
 
         Assert.Equal(Inference.Repository.ModelResolver.TagOf("yunet", second), models.Tags["yunet"]);
         Assert.NotEqual(before, models.Tags["yunet"]);
@@ -427,11 +424,22 @@ public sealed class ReloadedModelTests
         using var harness = new IngestHarness(("Serving:Repository", repository.Path));
         await harness.IngestAndEnrichAsync("c", RepositoryPaths.Sample("darknet/dog.jpg"));
 
-        File.WriteAllBytes(Path.Combine(repository.Folder("yolox-nano", "2"), "model.onnx"), [.. original, 0xC0, 0x3E, 0x01]);
-        await harness.Get<Serving.Runtime.ModelRuntime>().LoadAsync("yolox-nano", CancellationToken.None);
+        await LoadSecondVersionAsync(harness, repository, "yolox-nano", original);
         var again = await harness.EnrichAsync();
 
         Assert.Equal(1, again.Enriched);
         Assert.Equal([EnrichmentStage.Objects, EnrichmentStage.Labels, EnrichmentStage.Faces, "decode"], again.StageTimes.Keys.Order(StringComparer.Ordinal).Reverse());
+    }
+
+    /// <summary>
+    /// Version 2 of a model: the same graph in other bytes (a protobuf field no ONNX reader knows appended), loaded
+    /// while the process runs. Returns its file.
+    /// </summary>
+    private static async Task<string> LoadSecondVersionAsync(IngestHarness harness, TempDirectory repository, string model, byte[] original)
+    {
+        var second = Path.Combine(repository.Folder(model, "2"), "model.onnx");
+        File.WriteAllBytes(second, [.. original, 0xC0, 0x3E, 0x01]);
+        await harness.Get<Serving.Runtime.ModelRuntime>().LoadAsync(model, CancellationToken.None);
+        return second;
     }
 }

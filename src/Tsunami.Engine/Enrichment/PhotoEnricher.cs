@@ -19,9 +19,10 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
     private static readonly ViewSize ObjectsView = ViewSize.Longer(ObjectDetector.Size);
     private static readonly ViewSize FacesView = ViewSize.Longer(FaceDetector.Size);
     private static readonly ViewSize LabelsView = ViewSize.Shorter(ImageClassifier.Resize);
-    private ViewSize TextView => ViewSize.Longer(options.TextDetectionMaxSide);
+    private ViewSize TextView => TextViewOf(options);
     private ViewSize? GateView => GateViewOf(options);
 
+    private static ViewSize TextViewOf(InferenceOptions options) => ViewSize.Longer(options.TextDetectionMaxSide);
     private static ViewSize? GateViewOf(InferenceOptions options) => options.TextGateMaxSide > 0 ? ViewSize.Longer(options.TextGateMaxSide) : null;
 
     /// <inheritdoc cref="UpFront"/>
@@ -33,7 +34,7 @@ internal sealed class PhotoEnricher(VisionModelSet models, ClipStage? clip, Qual
     /// can then be decoded shrunk, PhotoProcessor.OpenViews).
     /// </summary>
     internal static IReadOnlyList<ViewSize> UpFront(InferenceOptions options, ViewSize? clipView) =>
-        [ObjectsView, FacesView, LabelsView, GateViewOf(options) ?? ViewSize.Longer(options.TextDetectionMaxSide), .. clipView is { } clip ? [clip] : Array.Empty<ViewSize>()];
+        [ObjectsView, FacesView, LabelsView, GateViewOf(options) ?? TextViewOf(options), .. clipView is { } clip ? [clip] : Array.Empty<ViewSize>()];
 
     private const float MinimumLabelScore = 0.05f;
     private const int MaxConcepts = 48;
